@@ -1,0 +1,38 @@
+# The two commands a newcomer types: `make run` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app eventapp
+
+.PHONY: run test test-postgres bench lint setup
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations 2>/dev/null || true
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/pytest
+
+# The database tests again, over a real PostgreSQL connection (CI runs this too).
+test-postgres: setup
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -m db
+
+bench: setup
+	$(BIN)/python -m benchmarks.solver_bench
+	$(BIN)/python -m benchmarks.import_bench
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -76,3 +76,11 @@ class AttendeeForm(FlaskForm):
         Optional(), NumberRange(*HANDICAP_RANGE)])
     is_host = BooleanField(_l("Table host"))
     consent_to_share = BooleanField(_l("May appear on other people's sheets"), default=True)
+
+
+def tag_choices(tags, lang: str) -> list[tuple]:
+    """Options for an offers/seeks picker; every label and synonym is searchable by type-ahead."""
+    return [
+        (t.key, t.label(lang), {"data-search": " ".join([t.key, *t.labels.values(), *t.synonyms])})
+        for t in tags
+    ]

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from eventapp.extensions import db
 from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
 from eventapp.services import attendees, catalog, constraints, events, exporting, importing, sessions
+from eventapp.services.qr import qr_svg
 from eventapp.views import forms
 
 bp = Blueprint("organiser", __name__)
@@ -52,11 +53,16 @@ def events():
 def event(event_id: int):
     event = db.get_or_404(Event, event_id)
     filters = attendees.Filters.from_args(request.args)
+    registration_url = url_for(
+        "attendee.register", token=event.registration_token, _external=True
+    )
     return render_template(
         "organiser/event.html",
         event=event,
         filters=filters,
         attendees=attendees.search(event, filters),
+        registration_url=registration_url,
+        registration_qr=qr_svg(registration_url),
     )
 
 
@@ -230,12 +236,7 @@ def delete_session(event_id: int, session_id: int):
 def _attendee_form(event: Event, attendee: Attendee | None) -> forms.AttendeeForm:
     form = forms.AttendeeForm(obj=attendee)
     lang = str(get_locale())
-    # Every label and synonym is searchable, whatever the page language.
-    choices = [
-        (t.key, t.label(lang), {"data-search": " ".join([t.key, *t.labels.values(), *t.synonyms])})
-        for t in event.tags
-    ]
-    form.offers.choices = form.seeks.choices = choices
+    form.offers.choices = form.seeks.choices = forms.tag_choices(event.tags, lang)
     if attendee is not None and request.method == "GET":
         form.offers.data = [t.key for t in attendee.offers]
         form.seeks.data = [t.key for t in attendee.seeks]

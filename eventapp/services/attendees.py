@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -123,10 +123,11 @@ def save_attendee(event: Event, attendee: Attendee | None, details: AttendeeDeta
     if unknown := sorted(set(details.offers + details.seeks) - tags.keys()):
         raise AttendeeProblem(_("Unknown offer or need: %(tags)s.", tags=", ".join(unknown)))
     attendee = attendee or Attendee(event=event)
-    for name in ("first_name", "last_name", "company", "title", "phone", "goals", "handicap",
-                 "is_host", "consent_to_share"):
-        value = getattr(details, name)
-        setattr(attendee, name, value.strip() if isinstance(value, str) else value)
+    for name in ("first_name", "last_name", "company", "title", "phone", "goals"):
+        setattr(attendee, name, (getattr(details, name) or "").strip())
+    attendee.handicap = details.handicap
+    attendee.is_host = details.is_host
+    attendee.consent_to_share = details.consent_to_share
     attendee.email = email
     attendee.languages = list(details.languages)
     attendee.offers = [tags[k] for k in details.offers]

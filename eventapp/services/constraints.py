@@ -34,12 +34,20 @@ def add_pair_rule(
                 raise ConstraintProblem(_("That rule already exists."))
             if rule.kind == opposite:
                 raise ConstraintProblem(
-                    _("%(a)s and %(b)s are already to be kept %(how)s: remove that rule first.",
-                      a=person.full_name, b=other.full_name,
-                      how=_("together") if opposite == "keep_together" else _("apart"))
+                    _(
+                        "%(a)s and %(b)s are already to be kept %(how)s: remove that rule first.",
+                        a=person.full_name,
+                        b=other.full_name,
+                        how=_("together") if opposite == "keep_together" else _("apart"),
+                    )
                 )
-    rule = Constraint(event_id=event.id, kind=kind, attendee_id=person.id, other_id=other.id,
-                      session_id=session.id if session else None)
+    rule = Constraint(
+        event_id=event.id,
+        kind=kind,
+        attendee_id=person.id,
+        other_id=other.id,
+        session_id=session.id if session else None,
+    )
     db.session.add(rule)
     db.session.commit()
     return rule
@@ -48,15 +56,25 @@ def add_pair_rule(
 def fix_seat(event: Event, person: Attendee, table: SeatingTable) -> Constraint:
     """Seat a person at one table in every round of that table's session."""
     for rule in event_constraints(event):
-        if rule.kind == "fixed_seat" and rule.attendee_id == person.id and (
-            rule.table.session_id == table.session_id
+        if (
+            rule.kind == "fixed_seat"
+            and rule.attendee_id == person.id
+            and (rule.table.session_id == table.session_id)
         ):
             raise ConstraintProblem(
-                _("%(name)s already has a fixed seat at %(table)s.", name=person.full_name,
-                  table=rule.table.name)
+                _(
+                    "%(name)s already has a fixed seat at %(table)s.",
+                    name=person.full_name,
+                    table=rule.table.name,
+                )
             )
-    rule = Constraint(event_id=event.id, kind="fixed_seat", attendee_id=person.id,
-                      table_id=table.id, session_id=table.session_id)
+    rule = Constraint(
+        event_id=event.id,
+        kind="fixed_seat",
+        attendee_id=person.id,
+        table_id=table.id,
+        session_id=table.session_id,
+    )
     db.session.add(rule)
     db.session.commit()
     return rule

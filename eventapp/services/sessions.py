@@ -31,23 +31,34 @@ def parse_tables(text: str) -> list[TableSpec]:
         parts = [p.strip() for p in line.replace(";", ",").split(",")]
         if len(parts) not in (2, 3) or not parts[0]:
             raise SessionProblem(
-                _("Line %(number)d: write a table as 'name, seats' (got %(line)s).",
-                  number=number, line=line)
+                _(
+                    "Line %(number)d: write a table as 'name, seats' (got %(line)s).",
+                    number=number,
+                    line=line,
+                )
             )
         try:
             numbers = [int(p) for p in parts[1:]]
         except ValueError:
             raise SessionProblem(
-                _("Line %(number)d: seats must be a whole number (got %(line)s).",
-                  number=number, line=line)
+                _(
+                    "Line %(number)d: seats must be a whole number (got %(line)s).",
+                    number=number,
+                    line=line,
+                )
             ) from None
         capacity, min_size = numbers[0], (numbers[1] if len(numbers) == 2 else 0)
         if capacity < 1:
-            raise SessionProblem(_("Line %(number)d: a table needs at least one seat.", number=number))
+            raise SessionProblem(
+                _("Line %(number)d: a table needs at least one seat.", number=number)
+            )
         if not 0 <= min_size <= capacity:
             raise SessionProblem(
-                _("Line %(number)d: the minimum must be between 0 and %(capacity)d.",
-                  number=number, capacity=capacity)
+                _(
+                    "Line %(number)d: the minimum must be between 0 and %(capacity)d.",
+                    number=number,
+                    capacity=capacity,
+                )
             )
         tables.append(TableSpec(parts[0], capacity, min_size))
     names = [t.name for t in tables]
@@ -59,7 +70,8 @@ def parse_tables(text: str) -> list[TableSpec]:
 def tables_text(session: EventSession) -> str:
     """The editable text form of a session's tables (inverse of parse_tables)."""
     return "\n".join(
-        f"{t.name}, {t.capacity}" + (f", {t.min_size}" if t.min_size else "") for t in session.tables
+        f"{t.name}, {t.capacity}" + (f", {t.min_size}" if t.min_size else "")
+        for t in session.tables
     )
 
 

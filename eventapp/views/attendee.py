@@ -29,13 +29,9 @@ def register(token: str):
     existing = attendees.find_by_email(event, form.email.data)
     if existing is not None and not request.form.get("confirm_update"):
         return render_template("attendee/register.html", event=event, form=form, confirm=True)
-    data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-    data["handicap"] = float(data["handicap"]) if data["handicap"] is not None else None
-    for name in ("languages", "offers", "seeks"):
-        data[name] = tuple(data[name])
-    data["is_host"] = existing.is_host if existing else False
+    details = form.details(is_host=existing.is_host if existing else False)
     try:
-        attendees.save_attendee(event, existing, attendees.AttendeeDetails(**data))
+        attendees.save_attendee(event, existing, details)
     except attendees.AttendeeProblem as problem:
         form.email.errors.append(str(problem))
         return render_template("attendee/register.html", event=event, form=form)

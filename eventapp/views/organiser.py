@@ -21,7 +21,15 @@ from flask_login import current_user, login_required
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
-from eventapp.services import attendees, catalog, constraints, events, exporting, importing, sessions
+from eventapp.services import (
+    attendees,
+    catalog,
+    constraints,
+    events,
+    exporting,
+    importing,
+    sessions,
+)
 from eventapp.services.qr import qr_svg
 from eventapp.views import forms
 
@@ -43,7 +51,7 @@ def organiser_required(view):
 
 @bp.get("/")
 @organiser_required
-def events():
+def event_list():
     rows = db.session.execute(db.select(Event).order_by(Event.starts_on.desc())).scalars()
     return render_template("organiser/events.html", events=list(rows))
 
@@ -53,9 +61,7 @@ def events():
 def event(event_id: int):
     event = db.get_or_404(Event, event_id)
     filters = attendees.Filters.from_args(request.args)
-    registration_url = url_for(
-        "attendee.register", token=event.registration_token, _external=True
-    )
+    registration_url = url_for("attendee.register", token=event.registration_token, _external=True)
     return render_template(
         "organiser/event.html",
         event=event,
@@ -163,7 +169,8 @@ def tags(event_id: int, tag_id: int | None = None):
     event = db.get_or_404(Event, event_id)
     tag = _owned(Tag, tag_id, event) if tag_id else None
     form = forms.TagForm(
-        data=tag and {"key": tag.key, "synonyms": "; ".join(tag.synonyms)}
+        data=tag
+        and {"key": tag.key, "synonyms": "; ".join(tag.synonyms)}
         | {f"label_{lang}": label for lang, label in tag.labels.items()}
     )
     if form.validate_on_submit():
@@ -172,7 +179,9 @@ def tags(event_id: int, tag_id: int | None = None):
                 event,
                 tag,
                 key=form.key.data,
-                labels={lang: getattr(form, f"label_{lang}").data or "" for lang in ("en", "sv", "he")},
+                labels={
+                    lang: getattr(form, f"label_{lang}").data or "" for lang in ("en", "sv", "he")
+                },
                 synonyms=(form.synonyms.data or "").split(";"),
             )
         except catalog.CatalogProblem as problem:
@@ -251,19 +260,16 @@ def edit_attendee(event_id: int, attendee_id: int | None = None):
     attendee = _owned(Attendee, attendee_id, event) if attendee_id else None
     form = _attendee_form(event, attendee)
     if form.validate_on_submit():
-        data = _form_data(form)
-        data["handicap"] = float(data["handicap"]) if data["handicap"] is not None else None
-        for name in ("languages", "offers", "seeks"):
-            data[name] = tuple(data[name])
         try:
-            attendees.save_attendee(event, attendee, attendees.AttendeeDetails(**data))
+            attendees.save_attendee(event, attendee, form.details())
         except attendees.AttendeeProblem as problem:
             form.email.errors.append(str(problem))
         else:
             flash(_("Saved."), "success")
             return redirect(url_for(".event", event_id=event.id))
-    return render_template("organiser/attendee_form.html", event=event, form=form,
-                           attendee=attendee)
+    return render_template(
+        "organiser/attendee_form.html", event=event, form=form, attendee=attendee
+    )
 
 
 @bp.route("/events/<int:event_id>/attendees/<int:attendee_id>/delete", methods=["GET", "POST"])

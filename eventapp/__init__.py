@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def select_locale() -> str:
-    """The language the user picked (?lang= stored in the session), else the browser's best match."""
+    """The language the user picked (?lang=, kept in the session), else the browser's choice."""
     languages = list(config.LANGUAGES)
     if (lang := request.args.get("lang")) in languages:
         session["lang"] = lang

@@ -1,4 +1,4 @@
-"""App fixtures: a fresh database per test, SQLite by default, PostgreSQL when TEST_DATABASE_URL is set."""
+"""App fixtures: a fresh database per test; SQLite, or PostgreSQL when TEST_DATABASE_URL is set."""
 
 import os
 

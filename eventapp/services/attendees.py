@@ -1,4 +1,4 @@
-"""Attendees: the organiser's list with its search and filters; adding, changing, removing people."""
+"""Attendees: the organiser's list, its search and filters; adding, changing, removing people."""
 
 from __future__ import annotations
 

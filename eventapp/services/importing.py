@@ -51,11 +51,27 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 HEADERS: dict[str, tuple[str, ...]] = {
     "first_name": ("first_name", "first name", "firstname", "given name", "förnamn", "שם פרטי"),
     "last_name": (
-        "last_name", "last name", "lastname", "surname", "family name", "efternamn", "שם משפחה",
+        "last_name",
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "efternamn",
+        "שם משפחה",
     ),
     "email": (
-        "email", "e-mail", "email address", "e-mail address", "mail", "e-post", "epost",
-        "e-postadress", "אימייל", "מייל", 'דוא"ל', "דואר אלקטרוני",
+        "email",
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "mail",
+        "e-post",
+        "epost",
+        "e-postadress",
+        "אימייל",
+        "מייל",
+        'דוא"ל',
+        "דואר אלקטרוני",
     ),
     "company": ("company", "organisation", "organization", "företag", "bolag", "חברה"),
     "title": ("title", "job title", "role", "titel", "befattning", "roll", "תפקיד"),
@@ -73,6 +89,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = ("first_name", "last_name", "company", "title", "phone", "goals")
 YES = {"yes", "y", "true", "1", "x", "ja", "j", "כן"}
 NO = {"no", "n", "false", "0", "nej", "לא"}
+# What export writes for text starting like a formula: one more leading quote than it had.
+QUOTED_FORMULA = re.compile(r"'+[=@+-]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -83,9 +101,7 @@ def normalise(text: str) -> str:
     Hebrew niqqud is dropped like any other combining mark.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(
-        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
-    )
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())
 
 
@@ -243,8 +259,10 @@ def apply_import(event: Event, preview: ImportPreview) -> ImportSummary:
 
 
 def _apply(event: Event, preview: ImportPreview) -> ImportSummary:
-    tags = {tag.key: tag for tag in db.session.execute(
-        db.select(Tag).filter_by(event_id=event.id)).scalars()}
+    tags = {
+        tag.key: tag
+        for tag in db.session.execute(db.select(Tag).filter_by(event_id=event.id)).scalars()
+    }
     created_tags = 0
     language = (event.languages or ["en"])[0]
     for key, label in preview.new_tags.items():
@@ -317,9 +335,9 @@ def _count_changes(event: Event, preview: ImportPreview) -> None:
 Records = Iterator[tuple[int, list[str]]]
 
 
-def _read_table(filename: str, data: bytes, preview: ImportPreview) -> tuple[
-    tuple[int, list[str]], Records
-]:
+def _read_table(
+    filename: str, data: bytes, preview: ImportPreview
+) -> tuple[tuple[int, list[str]], Records]:
     """The header row (number, cells) and an iterator over the later non-empty rows."""
     if not data.strip():
         raise _Unreadable("The file is empty.")
@@ -389,7 +407,8 @@ def _csv_records(text: str) -> Iterator[list[str]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     # Excel writes ';' where the decimal separator is a comma (Sweden); headers rarely hold either.
     delimiter = max((";", ",", "\t"), key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open must be an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         yield from reader
     except csv.Error as error:
@@ -437,9 +456,7 @@ def _xlsx_cell(value: object) -> str:
 _HEADER_NAMES = {normalise(alias): name for name, aliases in HEADERS.items() for alias in aliases}
 
 
-def _columns(
-    header: tuple[int, list[str]], preview: ImportPreview
-) -> dict[str, int] | None:
+def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str, int] | None:
     """Field name -> column index, or None (with a problem recorded) if unusable."""
     number, cells = header
     columns: dict[str, int] = {}
@@ -450,21 +467,34 @@ def _columns(
                 preview.ignored_columns.append(cell)
         elif name in columns:
             preview.problems.append(
-                ImportProblem(number, name, f"two columns mean {name}: {cells[columns[name]]!r}"
-                              f" and {cell!r}; keep one")
+                ImportProblem(
+                    number,
+                    name,
+                    f"two columns mean {name}: {cells[columns[name]]!r} and {cell!r}; keep one",
+                )
             )
         else:
             columns[name] = index
     if not columns:
         shown = ", ".join(repr(c) for c in cells[:5] if c)
-        preview.problems.append(ImportProblem(
-            0, "", "The first row should name the columns (first_name, last_name, email, ...);"
-            f" it has {shown}."))
+        preview.problems.append(
+            ImportProblem(
+                0,
+                "",
+                "The first row should name the columns (first_name, last_name, email, ...);"
+                f" it has {shown}.",
+            )
+        )
         return None
     if "email" not in columns:
-        preview.problems.append(ImportProblem(
-            number, "", "no email column: people are matched by email, so one column must be"
-            " called email (or e-mail, E-post, אימייל)."))
+        preview.problems.append(
+            ImportProblem(
+                number,
+                "",
+                "no email column: people are matched by email, so one column must be"
+                " called email (or e-mail, E-post, אימייל).",
+            )
+        )
         return None
     return None if preview.problems else columns
 
@@ -501,9 +531,9 @@ class _RowReader:
         values: dict[str, object] = {}
         for name in TEXT_FIELDS:
             if text := self.cell(name):
-                if len(text) > self.limits[name]:
-                    self.problem(name, f"too long ({len(text)} characters, at most"
-                                 f" {self.limits[name]})")
+                limit = self.limits[name]  # None: unlimited text (goals)
+                if limit is not None and len(text) > limit:
+                    self.problem(name, f"too long ({len(text)} characters, at most {limit})")
                 values[name] = text
         if text := self.cell("handicap"):
             try:
@@ -528,7 +558,7 @@ class _RowReader:
         index = self.columns.get(name)
         text = self.cells[index] if index is not None and index < len(self.cells) else ""
         # Undo the quote our export puts before text a spreadsheet would run as a formula.
-        return text[1:] if text[:1] == "'" and text[1:2] in ("=", "@", "+", "-") else text
+        return text[1:] if QUOTED_FORMULA.match(text) else text
 
     def problem(self, column: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
         self.problems.append(ImportProblem(self.number, column, message, suggestions))
@@ -558,8 +588,9 @@ class _RowReader:
             if key is None and self.tags.create:
                 key = "-".join(spelling.split())
                 if len(key) > 100:
-                    self.problem(column, f"tag {part.strip()!r} is too long (at most 100"
-                                 " characters)")
+                    self.problem(
+                        column, f"tag {part.strip()!r} is too long (at most 100 characters)"
+                    )
                     continue
                 self.preview.new_tags.setdefault(key, part.strip())
             if key is None:
@@ -588,16 +619,21 @@ def _parse_rows(
         if not raw_email:
             problems.insert(0, ImportProblem(number, "email", "missing email address"))
         elif email is None:
-            problems.insert(0, ImportProblem(number, "email",
-                                             f"not an email address: {raw_email!r}"))
+            problems.insert(
+                0, ImportProblem(number, "email", f"not an email address: {raw_email!r}")
+            )
         elif email in first_row:
-            problems.insert(0, ImportProblem(
-                number, "email", f"{email} is already on row {first_row[email]}"))
+            problems.insert(
+                0, ImportProblem(number, "email", f"{email} is already on row {first_row[email]}")
+            )
         else:
             first_row[email] = number
             if "first_name" not in values and email not in stored:
-                problems.append(ImportProblem(
-                    number, "first_name", "missing first name (needed for a new attendee)"))
+                problems.append(
+                    ImportProblem(
+                        number, "first_name", "missing first name (needed for a new attendee)"
+                    )
+                )
         preview.problems.extend(problems)
         if not problems:
             preview.rows.append(ImportRow(number, email, values))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -23,11 +24,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
-from eventapp.models import Attendee, Event, Tag
+from eventapp.models import Attendee, Event, Tag, attendee_offers, attendee_seeks
 from eventapp.models.attendee import HANDICAP_RANGE
 
 MAX_ROWS = 20_000
@@ -94,6 +96,7 @@ QUOTED_FORMULA = re.compile(r"'+[=@+-]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
+@functools.lru_cache(maxsize=8192)  # a file spells the same tags and languages again and again
 def normalise(text: str) -> str:
     """Fold text for matching: case, accents, punctuation and spacing do not matter.
 
@@ -225,12 +228,13 @@ def preview_import(
         columns = _columns(header, preview)
         if columns is None:
             return preview
-        _parse_rows(event, columns, records, preview, create_tags)
+        stored = _stored(event)
+        _parse_rows(event, columns, records, preview, create_tags, stored)
     except _Unreadable as unreadable:
         preview.rows.clear()
         preview.problems[:] = [ImportProblem(0, "", str(unreadable))]
         return preview
-    _count_changes(event, preview)
+    _count_changes(stored, preview)
     return preview
 
 
@@ -270,61 +274,99 @@ def _apply(event: Event, preview: ImportPreview) -> ImportSummary:
             tags[key] = Tag(event_id=event.id, key=key, labels={language: label}, synonyms=[])
             db.session.add(tags[key])
             created_tags += 1
-    people = _attendees_by_email(event)
-    new = updated = unchanged = 0
+    stored = _stored(event)
+    changed: dict[str, ImportRow] = {}
+    new = unchanged = 0
     for row in preview.rows:
-        attendee = people.get(row.email)
-        if attendee is None:
+        if row.email not in stored:
             attendee = Attendee(event_id=event.id, email=row.email)
+            _assign(attendee, row, tags)
             db.session.add(attendee)
-            people[row.email] = attendee
             new += 1
-        elif _differs(attendee, row.values):
-            updated += 1
+        elif _differs(stored[row.email], row.values):
+            changed[row.email] = row
         else:
             unchanged += 1
-            continue
-        for name, value in row.values.items():
-            if name in ("offers", "seeks"):
-                missing = [key for key in value if key not in tags]
-                if missing:
-                    raise ImportRejected(
-                        f"Row {row.row}: tag {missing[0]!r} was removed from the catalog since"
-                        " the preview: preview the file again."
-                    )
-                value = [tags[key] for key in value]
-            setattr(attendee, name, value)
-    return ImportSummary(new=new, updated=updated, unchanged=unchanged, tags_created=created_tags)
-
-
-def _attendees_by_email(event: Event) -> dict[str, Attendee]:
-    query = (
-        db.select(Attendee)
-        .filter_by(event_id=event.id)
-        .options(selectinload(Attendee.offers), selectinload(Attendee.seeks))
+    if changed:
+        query = (
+            db.select(Attendee)
+            .where(Attendee.event_id == event.id, func.lower(Attendee.email).in_(changed))
+            .options(selectinload(Attendee.offers), selectinload(Attendee.seeks))
+        )
+        for attendee in db.session.execute(query).scalars():
+            _assign(attendee, changed[attendee.email.lower()], tags)
+    return ImportSummary(
+        new=new, updated=len(changed), unchanged=unchanged, tags_created=created_tags
     )
-    return {a.email.lower(): a for a in db.session.execute(query).scalars()}
 
 
-def _differs(attendee: Attendee, values: dict[str, object]) -> bool:
-    for name, value in values.items():
-        stored = getattr(attendee, name)
+def _assign(attendee: Attendee, row: ImportRow, tags: dict[str, Tag]) -> None:
+    for name, value in row.values.items():
         if name in ("offers", "seeks"):
-            stored = [tag.key for tag in stored]
-            if sorted(stored) != sorted(value):
+            missing = [key for key in value if key not in tags]
+            if missing:
+                raise ImportRejected(
+                    f"Row {row.row}: tag {missing[0]!r} was removed from the catalog since"
+                    " the preview: preview the file again."
+                )
+            value = [tags[key] for key in value]
+        setattr(attendee, name, value)
+
+
+# The attributes a row can set (besides offers and seeks), compared to tell updates apart.
+COMPARED = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "goals",
+    "languages",
+    "handicap",
+    "is_host",
+    "consent_to_share",
+)
+
+
+def _stored(event: Event) -> dict[str, dict[str, object]]:
+    """Email (lower case) -> the values an import can change, as plain data.
+
+    Three flat queries instead of ORM objects: for thousands of people, building objects
+    (and parsing their timestamps) costs several times more than the comparison needs.
+    """
+    columns = [getattr(Attendee, name) for name in COMPARED]
+    people: dict[str, dict[str, object]] = {}
+    by_id: dict[int, dict[str, object]] = {}
+    query = db.select(Attendee.id, Attendee.email, *columns).where(Attendee.event_id == event.id)
+    for attendee_id, email, *values in db.session.execute(query):
+        person = dict(zip(COMPARED, values, strict=True), offers=[], seeks=[])
+        people[email.lower()] = by_id[attendee_id] = person
+    for name, table in (("offers", attendee_offers), ("seeks", attendee_seeks)):
+        query = (
+            db.select(table.c.attendee_id, Tag.key)
+            .join(Tag, Tag.id == table.c.tag_id)
+            .where(Tag.event_id == event.id)
+        )
+        for attendee_id, key in db.session.execute(query):
+            by_id[attendee_id][name].append(key)
+    return people
+
+
+def _differs(stored: dict[str, object], values: dict[str, object]) -> bool:
+    for name, value in values.items():
+        if name in ("offers", "seeks"):
+            if sorted(stored[name]) != sorted(value):
                 return True
-        elif stored != value:
+        elif stored[name] != value:
             return True
     return False
 
 
-def _count_changes(event: Event, preview: ImportPreview) -> None:
-    people = _attendees_by_email(event)
+def _count_changes(stored: dict[str, dict[str, object]], preview: ImportPreview) -> None:
     for row in preview.rows:
-        attendee = people.get(row.email)
-        if attendee is None:
+        if row.email not in stored:
             preview.new += 1
-        elif _differs(attendee, row.values):
+        elif _differs(stored[row.email], row.values):
             preview.updated += 1
         else:
             preview.unchanged += 1
@@ -606,11 +648,9 @@ def _parse_rows(
     records: Records,
     preview: ImportPreview,
     create_tags: bool,
+    stored: dict[str, dict[str, object]],
 ) -> None:
     reader = _RowReader(columns, _TagIndex(event, create_tags), preview)
-    stored = set(
-        db.session.execute(db.select(Attendee.email).filter_by(event_id=event.id)).scalars()
-    )
     first_row: dict[str, int] = {}
     for number, cells in records:
         values, problems = reader.read(number, cells)

@@ -322,3 +322,22 @@ def test_handicaps_as_people_type_them(text, value):
 def test_handicaps_that_are_refused(text):
     with pytest.raises(ValueError):
         parse_handicap(text)
+
+
+def test_two_columns_meaning_the_same_thing(app):
+    event = make_event()
+    data = b"first_name,email,E-post\nAsa,asa@example.se,asa@example.se\n"
+
+    problem = only_problem(preview_import(event, "people.csv", data))
+
+    assert (problem.row, problem.column) == (1, "email")
+    assert "'email' and 'E-post'" in problem.message
+
+
+def test_unknown_columns_are_listed_not_refused(app):
+    event = make_event()
+    data = b"email,first_name,Shoe size\nasa@example.se,Asa,38\n"
+
+    preview = preview_import(event, "people.csv", data)
+
+    assert preview.ok and preview.ignored_columns == ["Shoe size"]

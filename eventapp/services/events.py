@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from eventapp.extensions import db
 from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
 from eventapp.models.attendee import HANDICAP_RANGE
-from eventapp.services.importing import LANGUAGES, parse_email
+from eventapp.services.importing import HEADERS, LANGUAGES, parse_email
 
 FORMAT = "mingle-event/1"
 FILE_KEYS = {"format", "event", "tags", "attendees", "sessions", "constraints"}
@@ -26,21 +26,7 @@ EVENT_KEYS = {
     "languages",
     "same_company_apart",
 }
-ATTENDEE_KEYS = {
-    "first_name",
-    "last_name",
-    "email",
-    "company",
-    "title",
-    "phone",
-    "languages",
-    "offers",
-    "seeks",
-    "goals",
-    "handicap",
-    "host",
-    "consent",
-}
+ATTENDEE_KEYS = set(HEADERS)  # a person in a file has the columns of an attendee spreadsheet
 SESSION_KEYS = {
     "key",
     "name",

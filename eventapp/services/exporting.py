@@ -8,23 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, Event
-from eventapp.services.importing import QUOTED_FORMULA
+from eventapp.services.importing import HEADERS, QUOTED_FORMULA
 
-COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "company",
-    "title",
-    "phone",
-    "languages",
-    "offers",
-    "seeks",
-    "goals",
-    "handicap",
-    "host",
-    "consent",
-)
+COLUMNS = tuple(HEADERS)  # every column import reads, in its order
 # Phone numbers and plus/minus handicaps are data; anything else starting like this is a formula.
 _PLAIN = re.compile(r"[+-][\d\s().,-]*")
 

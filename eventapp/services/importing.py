@@ -199,6 +199,8 @@ class ImportPreview:
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What apply_import wrote: people added, people changed, rows that changed nothing."""
+
     new: int
     updated: int
     unchanged: int
@@ -567,6 +569,10 @@ class _RowReader:
         self.tags = tags
         self.preview = preview
         self.limits = {name: Attendee.__table__.c[name].type.length for name in TEXT_FIELDS}
+        # The row being read: set by read(), used by cell() and problem().
+        self.number = 0
+        self.cells: list[str] = []
+        self.problems: list[ImportProblem] = []
 
     def read(self, number: int, cells: list[str]) -> tuple[dict[str, object], list[ImportProblem]]:
         self.number, self.cells, self.problems = number, cells, []

@@ -365,3 +365,12 @@ def test_too_many_rows_is_one_problem(app):
     preview = preview_import(event, "people.csv", data)
 
     assert "more than 20,000 rows" in str(only_problem(preview))
+
+
+def test_a_sep_line_sets_the_delimiter_and_is_not_counted_as_a_row(app):
+    event = make_event()
+    data = b"sep=;\r\nemail;first_name\r\nasa@example.se;\r\n"
+
+    problem = only_problem(preview_import(event, "people.csv", data))
+
+    assert (problem.row, problem.column) == (2, "first_name")

@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 setup: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations 2>/dev/null || true
+	$(BIN)/pybabel compile -q -d eventapp/translations
 
 run: setup
 	$(FLASK) db upgrade

@@ -287,6 +287,40 @@ def _datetime(value: str | datetime | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class SessionInfo:
+    """The session a planning page is about, as the page needs it."""
+
+    id: int
+    key: str
+    name: str
+    kind: str  # seating or golf
+    rounds: int
+    event_id: int
+    event_name: str
+    people: int
+    tables: int
+    seats: int  # seating: total capacity
+    flight_size: int
+
+
+def session_info(session: EventSession) -> SessionInfo:
+    return SessionInfo(
+        id=session.id,
+        key=session.key,
+        name=session.name,
+        kind=session.kind,
+        rounds=session.rounds,
+        event_id=session.event_id,
+        event_name=session.event.name,
+        people=len(session.event.attendees),
+        tables=len(session.tables),
+        seats=sum(t.capacity for t in session.tables),
+        flight_size=session.flight_size,
+    )
+
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """A plan version's state and scores, as the versions list and the compare page show them."""
 
@@ -426,10 +460,7 @@ class Chart:
     """Everything the plan page, the print lists and the exports need, without ORM objects."""
 
     plan: PlanSummary
-    event_name: str
-    session_id: int
-    session_name: str
-    kind: str  # seating or golf
+    session: SessionInfo
     rounds: tuple[Round, ...]
     violations: tuple[Violation, ...]
 
@@ -601,10 +632,7 @@ def chart(plan: Plan) -> Chart:
     data = _load(plan)
     return Chart(
         plan=summarise(plan),
-        event_name=data.session.event.name,
-        session_id=data.session.id,
-        session_name=data.session.name,
-        kind=data.session.kind,
+        session=session_info(data.session),
         rounds=tuple(_round_view(data, r) for r in range(data.session.rounds))
         if plan.assignments
         else (),

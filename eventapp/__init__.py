@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def select_locale() -> str:
-    """The language the user picked (?lang= stored in the session), else the browser's best match."""
+    """The language the user picked (?lang=, kept in the session), else the browser's choice."""
     languages = list(config.LANGUAGES)
     if (lang := request.args.get("lang")) in languages:
         session["lang"] = lang
@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -65,8 +65,9 @@ def load_sample_command(name):
         event = events.load_event_file(path)
     except events.EventFileError as error:
         _fail(f"{path.name}: {error}")
-    click.secho(f"Loaded {event.name!r} (event {event.id}, {len(event.attendees)} attendees).",
-                fg="green")
+    click.secho(
+        f"Loaded {event.name!r} (event {event.id}, {len(event.attendees)} attendees).", fg="green"
+    )
 
 
 @click.command("demo")
@@ -78,8 +79,10 @@ def demo_command():
     exists = db.session.execute(db.select(User.id).filter_by(email=DEMO_EMAIL)).first()
     click.echo("Mingle is at http://127.0.0.1:5000")
     if exists:
-        click.echo(f"Log in as {DEMO_EMAIL} with the password printed on the first run"
-                   f" (new one: flask --app eventapp create-user {DEMO_EMAIL}).")
+        click.echo(
+            f"Log in as {DEMO_EMAIL} with the password printed on the first run"
+            f" (new one: flask --app eventapp create-user {DEMO_EMAIL})."
+        )
     else:
         _, password = create_user(DEMO_EMAIL, "organiser")
         click.secho(f"Log in as {DEMO_EMAIL} with password: {password}", fg="green", bold=True)

@@ -9,7 +9,7 @@ RTL_LANGUAGES = {"he"}
 
 
 def _secret_key(instance_path: str) -> str:
-    """A key that survives restarts: from SECRET_KEY, else generated once into the instance folder."""
+    """A key that survives restarts: SECRET_KEY, else one generated once in the instance folder."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     path = Path(instance_path, "secret_key")

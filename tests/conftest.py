@@ -1,8 +1,9 @@
-"""App fixtures: a fresh database per test, SQLite by default, PostgreSQL when TEST_DATABASE_URL is set."""
+"""App fixtures: a fresh database per test; SQLite, or PostgreSQL when TEST_DATABASE_URL is set."""
 
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from eventapp import create_app
@@ -19,6 +20,20 @@ def _database_url(tmp_path) -> str:
     return url
 
 
+class RequestClient(FlaskClient):
+    """Each request gets its own app context (a fresh `g` and DB session), as in production.
+
+    Tests keep the fixture's context for their own queries; after a request, the test's
+    session forgets what it had loaded, so it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(
@@ -29,6 +44,7 @@ def app(tmp_path):
             "WTF_CSRF_ENABLED": False,
         }
     )
+    app.test_client_class = RequestClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             # A clean schema per test: other runs may have left tables behind.

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.extensions import db
-from eventapp.models.base import utcnow
+from eventapp.models.base import new_token, utcnow
 from eventapp.models.event import Event, Tag
 
 HANDICAP_RANGE = (-10.0, 54.0)
-
-
-def new_checkin_token() -> str:
-    """192 random bits, URL-safe: what the badge QR code carries. Never derived from the row id."""
-    return secrets.token_urlsafe(24)
 
 
 attendee_offers = Table(
@@ -57,7 +51,8 @@ class Attendee(db.Model):
     is_host: Mapped[bool] = mapped_column(default=False)
     # May this person appear on other people's "people to meet" sheets?
     consent_to_share: Mapped[bool] = mapped_column(default=True)
-    checkin_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_checkin_token)
+    # What the badge QR code carries: random, never derived from the row id.
+    checkin_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

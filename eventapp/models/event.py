@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.extensions import db
-from eventapp.models.base import utcnow
+from eventapp.models.base import new_token, utcnow
 
 
 class Event(db.Model):
@@ -21,6 +21,8 @@ class Event(db.Model):
     # Language codes the event offers (UI, labels, sheets), e.g. ["sv", "en", "he"].
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     same_company_apart: Mapped[bool] = mapped_column(default=True)
+    # Names the public registration page; secret enough that outsiders cannot guess it.
+    registration_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tags: Mapped[list[Tag]] = relationship(

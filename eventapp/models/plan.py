@@ -37,9 +37,7 @@ class Constraint(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
     other_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
-    table_id: Mapped[int | None] = mapped_column(
-        ForeignKey("seating_table.id", ondelete="CASCADE")
-    )
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("seating_table.id", ondelete="CASCADE"))
 
     attendee: Mapped[Attendee] = relationship(foreign_keys=[attendee_id])
     other: Mapped[Attendee | None] = relationship(foreign_keys=[other_id])
@@ -56,7 +54,9 @@ class Plan(db.Model):
         ForeignKey("event_session.id", ondelete="CASCADE"), index=True
     )
     version: Mapped[int]
-    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed cancelled
+    state: Mapped[str] = mapped_column(
+        String(16), default="queued"
+    )  # queued running done failed cancelled
     is_active: Mapped[bool] = mapped_column(default=False)
     seed: Mapped[int] = mapped_column(default=0)
     time_limit: Mapped[float] = mapped_column(default=10.0)
@@ -96,9 +96,7 @@ class Assignment(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     round: Mapped[int]  # 0-based
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
-    table_id: Mapped[int | None] = mapped_column(
-        ForeignKey("seating_table.id", ondelete="CASCADE")
-    )
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("seating_table.id", ondelete="CASCADE"))
     flight: Mapped[int | None]  # 0-based flight number
     tee_time: Mapped[datetime | None]
     starting_hole: Mapped[int | None]

@@ -1,15 +1,20 @@
-"""Finding attendees: the organiser's list with its search and filters."""
+"""Attendees: the organiser's list, its search and filters; adding, changing, removing people."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, CheckIn, Event, Tag, attendee_offers, attendee_seeks
+
+# Pragmatic: one @, a dot in the domain, no spaces. Deliverability is the mail server's business.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,60 @@ def companies(event: Event) -> list[str]:
         .order_by(Attendee.company)
     )
     return list(db.session.execute(query).scalars())
+
+
+class AttendeeProblem(ValueError):
+    """Bad attendee input, with a message for the user."""
+
+
+@dataclass(frozen=True)
+class AttendeeDetails:
+    first_name: str
+    email: str
+    last_name: str = ""
+    company: str = ""
+    title: str = ""
+    phone: str = ""
+    languages: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()  # tag keys
+    seeks: tuple[str, ...] = ()
+    goals: str = ""
+    handicap: float | None = None
+    is_host: bool = False
+    consent_to_share: bool = True
+
+
+def find_by_email(event: Event, email: str) -> Attendee | None:
+    query = db.select(Attendee).filter_by(event_id=event.id, email=email.strip().lower())
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def save_attendee(event: Event, attendee: Attendee | None, details: AttendeeDetails) -> Attendee:
+    """Create (attendee=None) or update a person; the email stays unique within the event."""
+    email = details.email.strip().lower()
+    if not EMAIL.fullmatch(email):
+        raise AttendeeProblem(_("%(email)s is not an email address.", email=details.email))
+    other = find_by_email(event, email)
+    if other is not None and other is not attendee:
+        raise AttendeeProblem(_("%(email)s is already registered for this event.", email=email))
+    tags = {t.key: t for t in event.tags}
+    if unknown := sorted(set(details.offers + details.seeks) - tags.keys()):
+        raise AttendeeProblem(_("Unknown offer or need: %(tags)s.", tags=", ".join(unknown)))
+    attendee = attendee or Attendee(event=event)
+    for name in ("first_name", "last_name", "company", "title", "phone", "goals"):
+        setattr(attendee, name, (getattr(details, name) or "").strip())
+    attendee.handicap = details.handicap
+    attendee.is_host = details.is_host
+    attendee.consent_to_share = details.consent_to_share
+    attendee.email = email
+    attendee.languages = list(details.languages)
+    attendee.offers = [tags[k] for k in details.offers]
+    attendee.seeks = [tags[k] for k in details.seeks]
+    db.session.add(attendee)
+    db.session.commit()
+    return attendee
+
+
+def delete_attendee(attendee: Attendee) -> None:
+    db.session.delete(attendee)
+    db.session.commit()

@@ -1,9 +1,10 @@
 """Logging in and out."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
-from urllib.parse import urlsplit
 
 from eventapp.extensions import db, login_manager
 from eventapp.models import User
@@ -23,7 +24,7 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: never redirect a fresh login to another host.
     if target and target.startswith("/") and not urlsplit(target).netloc:
         return target
-    return url_for("organiser.events")
+    return url_for("organiser.event_list")
 
 
 @bp.route("/login", methods=["GET", "POST"])

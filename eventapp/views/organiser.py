@@ -1,4 +1,4 @@
-"""What organisers see: their events, attendees, imports and exports."""
+"""What organisers see: events, their catalog, sessions, attendees and rules; imports, exports."""
 
 import secrets
 from functools import wraps
@@ -15,12 +15,23 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eventapp.extensions import db
-from eventapp.models import Event
-from eventapp.services import attendees, exporting, importing
+from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
+from eventapp.services import (
+    attendees,
+    catalog,
+    constraints,
+    events,
+    exporting,
+    importing,
+    sessions,
+)
+from eventapp.services.qr import qr_svg
+from eventapp.views import forms
 
 bp = Blueprint("organiser", __name__)
 
@@ -40,7 +51,7 @@ def organiser_required(view):
 
 @bp.get("/")
 @organiser_required
-def events():
+def event_list():
     rows = db.session.execute(db.select(Event).order_by(Event.starts_on.desc())).scalars()
     return render_template("organiser/events.html", events=list(rows))
 
@@ -50,11 +61,14 @@ def events():
 def event(event_id: int):
     event = db.get_or_404(Event, event_id)
     filters = attendees.Filters.from_args(request.args)
+    registration_url = url_for("attendee.register", token=event.registration_token, _external=True)
     return render_template(
         "organiser/event.html",
         event=event,
         filters=filters,
         attendees=attendees.search(event, filters),
+        registration_url=registration_url,
+        registration_qr=qr_svg(registration_url),
     )
 
 
@@ -128,3 +142,186 @@ def export_attendees(event_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="attendees-{event.id}.csv"'},
     )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_event(event_id: int | None = None):
+    event = db.get_or_404(Event, event_id) if event_id else None
+    form = forms.EventForm(obj=event)
+    if form.validate_on_submit():
+        event = events.save_event(event, **_form_data(form))
+        flash(_("Saved."), "success")
+        return redirect(url_for(".event", event_id=event.id))
+    return render_template("organiser/event_form.html", form=form, event=event)
+
+
+def _form_data(form) -> dict:
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+@bp.route("/events/<int:event_id>/tags", methods=["GET", "POST"])
+@bp.route("/events/<int:event_id>/tags/<int:tag_id>", methods=["GET", "POST"])
+@organiser_required
+def tags(event_id: int, tag_id: int | None = None):
+    """The tag catalog, with a form to add a tag or change the one chosen."""
+    event = db.get_or_404(Event, event_id)
+    tag = _owned(Tag, tag_id, event) if tag_id else None
+    form = forms.TagForm(
+        data=tag
+        and {"key": tag.key, "synonyms": "; ".join(tag.synonyms)}
+        | {f"label_{lang}": label for lang, label in tag.labels.items()}
+    )
+    if form.validate_on_submit():
+        try:
+            catalog.save_tag(
+                event,
+                tag,
+                key=form.key.data,
+                labels={
+                    lang: getattr(form, f"label_{lang}").data or "" for lang in ("en", "sv", "he")
+                },
+                synonyms=(form.synonyms.data or "").split(";"),
+            )
+        except catalog.CatalogProblem as problem:
+            form.key.errors.append(str(problem))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".tags", event_id=event.id))
+    return render_template("organiser/tags.html", event=event, form=form, tag=tag)
+
+
+@bp.post("/events/<int:event_id>/tags/<int:tag_id>/delete")
+@organiser_required
+def delete_tag(event_id: int, tag_id: int):
+    event = db.get_or_404(Event, event_id)
+    catalog.delete_tag(_owned(Tag, tag_id, event))
+    flash(_("Tag removed."), "success")
+    return redirect(url_for(".tags", event_id=event.id))
+
+
+def _owned(model, row_id: int, event: Event):
+    """A row of this event, or 404: ids from the URL never reach another event's data."""
+    row = db.get_or_404(model, row_id)
+    if row.event_id != event.id:
+        abort(404)
+    return row
+
+
+@bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_session(event_id: int, session_id: int | None = None):
+    event = db.get_or_404(Event, event_id)
+    session = _owned(EventSession, session_id, event) if session_id else None
+    form = forms.SessionForm(obj=session)
+    if session is not None and request.method == "GET":
+        form.tables.data = sessions.tables_text(session)
+        form.flight_size.data = str(session.flight_size)
+    if form.validate_on_submit():
+        try:
+            data = _form_data(form)
+            data["tables"] = sessions.parse_tables(data["tables"] or "")
+            data["flight_size"] = int(data["flight_size"])
+            sessions.save_session(event, session, **data)
+        except sessions.SessionProblem as problem:
+            form.tables.errors.append(str(problem))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template("organiser/session_form.html", event=event, form=form, session=session)
+
+
+@bp.post("/events/<int:event_id>/sessions/<int:session_id>/delete")
+@organiser_required
+def delete_session(event_id: int, session_id: int):
+    event = db.get_or_404(Event, event_id)
+    sessions.delete_session(_owned(EventSession, session_id, event))
+    flash(_("Session removed."), "success")
+    return redirect(url_for(".event", event_id=event.id))
+
+
+def _attendee_form(event: Event, attendee: Attendee | None) -> forms.AttendeeForm:
+    form = forms.AttendeeForm(obj=attendee)
+    lang = str(get_locale())
+    form.offers.choices = form.seeks.choices = forms.tag_choices(event.tags, lang)
+    if attendee is not None and request.method == "GET":
+        form.offers.data = [t.key for t in attendee.offers]
+        form.seeks.data = [t.key for t in attendee.seeks]
+    return form
+
+
+@bp.route("/events/<int:event_id>/attendees/new", methods=["GET", "POST"])
+@bp.route("/events/<int:event_id>/attendees/<int:attendee_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_attendee(event_id: int, attendee_id: int | None = None):
+    event = db.get_or_404(Event, event_id)
+    attendee = _owned(Attendee, attendee_id, event) if attendee_id else None
+    form = _attendee_form(event, attendee)
+    if form.validate_on_submit():
+        try:
+            attendees.save_attendee(event, attendee, form.details())
+        except attendees.AttendeeProblem as problem:
+            form.email.errors.append(str(problem))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template(
+        "organiser/attendee_form.html", event=event, form=form, attendee=attendee
+    )
+
+
+@bp.route("/events/<int:event_id>/attendees/<int:attendee_id>/delete", methods=["GET", "POST"])
+@organiser_required
+def delete_attendee(event_id: int, attendee_id: int):
+    """GET asks for confirmation; POST deletes."""
+    event = db.get_or_404(Event, event_id)
+    attendee = _owned(Attendee, attendee_id, event)
+    if request.method == "GET":
+        return render_template("organiser/attendee_delete.html", event=event, attendee=attendee)
+    name = attendee.full_name
+    attendees.delete_attendee(attendee)
+    flash(_("%(name)s was removed.", name=name), "success")
+    return redirect(url_for(".event", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/rules", methods=["GET", "POST"])
+@organiser_required
+def rules(event_id: int):
+    """Keep-together, keep-apart and fixed seats; hosts are set on each attendee."""
+    event = db.get_or_404(Event, event_id)
+    if request.method == "POST":
+        person = _owned(Attendee, request.form.get("attendee_id", type=int) or 0, event)
+        try:
+            if request.form.get("kind") == "fixed_seat":
+                table = db.get_or_404(SeatingTable, request.form.get("table_id", type=int) or 0)
+                if table.session.event_id != event.id:
+                    abort(404)
+                constraints.fix_seat(event, person, table)
+            else:
+                other = _owned(Attendee, request.form.get("other_id", type=int) or 0, event)
+                kind = request.form.get("kind", "")
+                if kind not in ("keep_together", "keep_apart"):
+                    abort(400)
+                constraints.add_pair_rule(event, kind, person, other)
+        except constraints.ConstraintProblem as problem:
+            flash(str(problem), "error")
+        else:
+            flash(_("Rule added."), "success")
+        return redirect(url_for(".rules", event_id=event.id))
+    return render_template(
+        "organiser/rules.html",
+        event=event,
+        rules=constraints.event_constraints(event),
+        people=attendees.search(event, attendees.Filters()),
+    )
+
+
+@bp.post("/events/<int:event_id>/rules/<int:rule_id>/delete")
+@organiser_required
+def delete_rule(event_id: int, rule_id: int):
+    event = db.get_or_404(Event, event_id)
+    constraints.delete_constraint(_owned(Constraint, rule_id, event))
+    flash(_("Rule removed."), "success")
+    return redirect(url_for(".rules", event_id=event.id))

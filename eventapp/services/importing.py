@@ -1,0 +1,605 @@
+"""Attendee import from CSV and XLSX: a preview that lists every problem, then one transaction.
+
+Rules a user can rely on:
+- People are matched by email, case-insensitively; a re-import updates them, never duplicates them.
+- An empty cell keeps what is stored: a re-import never blanks a value or removes anyone.
+  A filled cell replaces the stored value (for offers, seeks and languages: the whole list).
+- CSV is read as UTF-8 (with or without BOM) or UTF-16 with BOM. Files Excel on Windows saves
+  as "CSV (semicolon/comma delimited)" are Windows-1252; that is decoded too, as long as the text
+  looks Western (Swedish å/ä/ö). Anything else (e.g. Hebrew in Windows-1255) is rejected with a
+  request to save as "CSV UTF-8", because guessing would silently garble names.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from eventapp.extensions import db
+from eventapp.models import Attendee, Event, Tag
+from eventapp.models.attendee import HANDICAP_RANGE
+
+MAX_ROWS = 20_000
+
+# Language codes people may give, with the names they may write instead (any case or accents).
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "sv": ("svenska", "swedish", "שוודית"),
+    "en": ("english", "engelska", "אנגלית", "englanti"),
+    "he": ("hebrew", "hebreiska", "עברית", "ivrit"),
+    "no": ("norsk", "norwegian", "norska", "nb", "nn"),
+    "da": ("dansk", "danish", "danska"),
+    "fi": ("suomi", "finnish", "finska"),
+    "de": ("deutsch", "german", "tyska", "גרמנית"),
+    "fr": ("français", "french", "franska", "צרפתית"),
+    "es": ("español", "spanish", "spanska", "ספרדית"),
+    "ar": ("arabic", "arabiska", "ערבית", "العربية"),
+    "ru": ("russian", "ryska", "רוסית", "русский"),
+}
+
+# Column -> the headers people already use for it, in English, Swedish and Hebrew.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("first_name", "first name", "firstname", "given name", "förnamn", "שם פרטי"),
+    "last_name": (
+        "last_name", "last name", "lastname", "surname", "family name", "efternamn", "שם משפחה",
+    ),
+    "email": (
+        "email", "e-mail", "email address", "e-mail address", "mail", "e-post", "epost",
+        "e-postadress", "אימייל", "מייל", 'דוא"ל', "דואר אלקטרוני",
+    ),
+    "company": ("company", "organisation", "organization", "företag", "bolag", "חברה"),
+    "title": ("title", "job title", "role", "titel", "befattning", "roll", "תפקיד"),
+    "phone": ("phone", "telephone", "mobile", "telefon", "mobil", "טלפון", "נייד"),
+    "languages": ("languages", "language", "språk", "שפות", "שפה"),
+    "offers": ("offers", "offer", "erbjuder", "מציע", "מציעה", "מציע/ה"),
+    "seeks": ("seeks", "seek", "looking for", "söker", "מחפש", "מחפשת", "מחפש/ת"),
+    "goals": ("goals", "goal", "mål", "מטרות", "מטרה"),
+    "handicap": ("handicap", "hcp", "golf handicap", "handicap index", "hcp index", "הנדיקפ"),
+    "host": ("host", "table host", "värd", "bordsvärd", "מארח", "מארחת", "מארח/ת"),
+    "consent": ("consent", "samtycke", "הסכמה"),
+}
+
+# Text columns -> the attribute they set; their length limit comes from the model.
+TEXT_FIELDS = ("first_name", "last_name", "company", "title", "phone", "goals")
+YES = {"yes", "y", "true", "1", "x", "ja", "j", "כן"}
+NO = {"no", "n", "false", "0", "nej", "לא"}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def normalise(text: str) -> str:
+    """Fold text for matching: case, accents, punctuation and spacing do not matter.
+
+    "Kontorsmöbler", "kontors-mobler " and "KONTORSMÖBLER" all give "kontorsmobler";
+    Hebrew niqqud is dropped like any other combining mark.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(
+        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
+    )
+    return " ".join(kept.split())
+
+
+def parse_email(value: str) -> str | None:
+    """The address in lower case, or None when it does not look like one."""
+    email = value.strip().lower()
+    return email if len(email) <= 254 and EMAIL.fullmatch(email) else None
+
+
+def parse_handicap(value: str) -> float:
+    """A golf handicap from what people type: "12,4" (Swedish comma), "12.4", "+2" (a plus
+    handicap, i.e. -2). Raises ValueError with a message for the user."""
+    text = value.strip().replace(",", ".").replace(" ", "")
+    # In golf, "+2" is a handicap better than scratch: stored as -2.
+    plus = text.startswith("+")
+    try:
+        number = float(text[1:] if plus else text)
+    except ValueError:
+        raise ValueError(f"not a number: {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"not a number: {value!r}")
+    number = -number if plus else number
+    low, high = HANDICAP_RANGE
+    if not low <= number <= high:
+        raise ValueError(f"{value} is outside the handicap range {low:g} to {high:g}")
+    return number
+
+
+_LANGUAGE_NAMES = {normalise(name): code for code, names in LANGUAGES.items() for name in names}
+
+
+def parse_language(value: str) -> str | None:
+    """A language code from a code ("sv", "en-GB") or a name ("Svenska", "עברית"), else None."""
+    text = normalise(value)
+    code = text.split(" ")[0] if text else ""
+    if code in LANGUAGES:
+        return code
+    return _LANGUAGE_NAMES.get(text)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Something in the file to fix; row is the spreadsheet row the user sees (header = 1).
+
+    Row 0 means the file as a whole (unreadable, no header, ...).
+    """
+
+    row: int
+    column: str
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.suggestions:
+            text += f" (did you mean {', '.join(self.suggestions)}?)"
+        if self.row == 0:
+            return text
+        where = f"Row {self.row}, {self.column}" if self.column else f"Row {self.row}"
+        return f"{where}: {text}"
+
+
+@dataclass
+class ImportRow:
+    """One person in the file: their email and the attributes their filled-in cells set."""
+
+    row: int
+    email: str
+    values: dict[str, object]
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do. Plain data (no database objects): safe to keep and show."""
+
+    event_id: int
+    filename: str
+    rows: list[ImportRow] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Tags to add to the catalog on apply (key -> label as written), with create_tags only.
+    new_tags: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    encoding: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    new: int
+    updated: int
+    unchanged: int
+    tags_created: int
+
+
+class ImportRejected(Exception):
+    """apply_import refused: the preview has problems, or the event changed since the preview."""
+
+
+class _Unreadable(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+def preview_import(
+    event: Event, filename: str, data: bytes, *, create_tags: bool = False
+) -> ImportPreview:
+    """Read a CSV or XLSX file of attendees and say what importing it would do.
+
+    Writes nothing. Every problem is listed with its row and column; a file that cannot be read
+    at all gives a single problem on row 0. With create_tags, offers and seeks that match no tag
+    become new tags on apply instead of problems.
+    """
+    preview = ImportPreview(event_id=event.id, filename=filename)
+    try:
+        header, records = _read_table(filename, data, preview)
+        columns = _columns(header, preview)
+        if columns is None:
+            return preview
+        _parse_rows(event, columns, records, preview, create_tags)
+    except _Unreadable as unreadable:
+        preview.rows.clear()
+        preview.problems[:] = [ImportProblem(0, "", str(unreadable))]
+        return preview
+    _count_changes(event, preview)
+    return preview
+
+
+def apply_import(event: Event, preview: ImportPreview) -> ImportSummary:
+    """Write a problem-free preview in one transaction: new people added, matched ones updated.
+
+    Raises ImportRejected (and writes nothing) if the preview has problems or belongs to
+    another event, or if the event's tags or people changed in a way that conflicts with it.
+    """
+    if preview.problems:
+        raise ImportRejected(f"{len(preview.problems)} problem(s) to fix first; nothing imported.")
+    if preview.event_id != event.id:
+        raise ImportRejected("This preview was made for another event.")
+    try:
+        summary = _apply(event, preview)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ImportRejected(
+            "The event's attendees changed while you were importing: preview the file again."
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def _apply(event: Event, preview: ImportPreview) -> ImportSummary:
+    tags = {tag.key: tag for tag in db.session.execute(
+        db.select(Tag).filter_by(event_id=event.id)).scalars()}
+    created_tags = 0
+    language = (event.languages or ["en"])[0]
+    for key, label in preview.new_tags.items():
+        if key not in tags:
+            tags[key] = Tag(event_id=event.id, key=key, labels={language: label}, synonyms=[])
+            db.session.add(tags[key])
+            created_tags += 1
+    people = _attendees_by_email(event)
+    new = updated = unchanged = 0
+    for row in preview.rows:
+        attendee = people.get(row.email)
+        if attendee is None:
+            attendee = Attendee(event_id=event.id, email=row.email)
+            db.session.add(attendee)
+            people[row.email] = attendee
+            new += 1
+        elif _differs(attendee, row.values):
+            updated += 1
+        else:
+            unchanged += 1
+            continue
+        for name, value in row.values.items():
+            if name in ("offers", "seeks"):
+                missing = [key for key in value if key not in tags]
+                if missing:
+                    raise ImportRejected(
+                        f"Row {row.row}: tag {missing[0]!r} was removed from the catalog since"
+                        " the preview: preview the file again."
+                    )
+                value = [tags[key] for key in value]
+            setattr(attendee, name, value)
+    return ImportSummary(new=new, updated=updated, unchanged=unchanged, tags_created=created_tags)
+
+
+def _attendees_by_email(event: Event) -> dict[str, Attendee]:
+    query = (
+        db.select(Attendee)
+        .filter_by(event_id=event.id)
+        .options(selectinload(Attendee.offers), selectinload(Attendee.seeks))
+    )
+    return {a.email.lower(): a for a in db.session.execute(query).scalars()}
+
+
+def _differs(attendee: Attendee, values: dict[str, object]) -> bool:
+    for name, value in values.items():
+        stored = getattr(attendee, name)
+        if name in ("offers", "seeks"):
+            stored = [tag.key for tag in stored]
+            if sorted(stored) != sorted(value):
+                return True
+        elif stored != value:
+            return True
+    return False
+
+
+def _count_changes(event: Event, preview: ImportPreview) -> None:
+    people = _attendees_by_email(event)
+    for row in preview.rows:
+        attendee = people.get(row.email)
+        if attendee is None:
+            preview.new += 1
+        elif _differs(attendee, row.values):
+            preview.updated += 1
+        else:
+            preview.unchanged += 1
+
+
+# Reading the file -----------------------------------------------------------------------------
+
+Records = Iterator[tuple[int, list[str]]]
+
+
+def _read_table(filename: str, data: bytes, preview: ImportPreview) -> tuple[
+    tuple[int, list[str]], Records
+]:
+    """The header row (number, cells) and an iterator over the later non-empty rows."""
+    if not data.strip():
+        raise _Unreadable("The file is empty.")
+    suffix = PurePath(filename).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        preview.encoding = "XLSX"
+        records = _xlsx_records(data)
+    elif data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise _Unreadable(
+            "This is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8 and try again."
+        )
+    elif suffix in (".xlsx", ".xlsm"):
+        raise _Unreadable("This file is not a valid Excel (.xlsx) workbook.")
+    else:
+        text, preview.encoding = _decode(data)
+        records = _csv_records(text)
+    rows = _non_empty(records)
+    header = next(rows, None)
+    if header is None:
+        raise _Unreadable("The file has no rows.")
+    return header, rows
+
+
+def _non_empty(records: Iterable[list[str]]) -> Records:
+    for number, cells in enumerate(records, start=1):
+        if number > MAX_ROWS + 1:
+            raise _Unreadable(f"The file has more than {MAX_ROWS:,} rows: split it up.")
+        cells = [cell.strip() for cell in cells]
+        if any(cells):
+            yield number, cells
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).") from None
+    if b"\x00" in data[:8192]:
+        raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).")
+    try:
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        text, encoding = _decode_windows(data), "Windows-1252"
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).")
+    return text, encoding
+
+
+def _decode_windows(data: bytes) -> str:
+    not_utf8 = (
+        "The file is not UTF-8 text. In Excel, use Save As > 'CSV UTF-8 (comma delimited)'"
+        " and import that file."
+    )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _Unreadable(not_utf8) from None
+    # Western text has at most a couple of accented letters in a row ("Åsa", "Bäck");
+    # long runs mean another code page (Hebrew, Cyrillic) or binary data.
+    if re.search(r"[^\x00-\x7f]{3,}", text):
+        raise _Unreadable(not_utf8)
+    return text
+
+
+def _csv_records(text: str) -> Iterator[list[str]]:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel writes ';' where the decimal separator is a comma (Sweden); headers rarely hold either.
+    delimiter = max((";", ",", "\t"), key=lambda d: (first_line.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _Unreadable(
+            f"The file is not valid CSV near line {reader.line_num}: {error}."
+        ) from None
+
+
+def _xlsx_records(data: bytes) -> Iterator[list[str]]:
+    # openpyxl raises many kinds of errors on damaged workbooks, and warns about odd styles;
+    # for the user they all mean the same thing.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                rows = [
+                    [_xlsx_cell(value) for value in row]
+                    for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)
+                ]
+            finally:
+                workbook.close()
+    except Exception:
+        raise _Unreadable("This file is not a valid Excel (.xlsx) workbook.") from None
+    return iter(rows)
+
+
+def _xlsx_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# Understanding the rows -----------------------------------------------------------------------
+
+_HEADER_NAMES = {normalise(alias): name for name, aliases in HEADERS.items() for alias in aliases}
+
+
+def _columns(
+    header: tuple[int, list[str]], preview: ImportPreview
+) -> dict[str, int] | None:
+    """Field name -> column index, or None (with a problem recorded) if unusable."""
+    number, cells = header
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _HEADER_NAMES.get(normalise(cell))
+        if name is None:
+            if cell:
+                preview.ignored_columns.append(cell)
+        elif name in columns:
+            preview.problems.append(
+                ImportProblem(number, name, f"two columns mean {name}: {cells[columns[name]]!r}"
+                              f" and {cell!r}; keep one")
+            )
+        else:
+            columns[name] = index
+    if not columns:
+        shown = ", ".join(repr(c) for c in cells[:5] if c)
+        preview.problems.append(ImportProblem(
+            0, "", "The first row should name the columns (first_name, last_name, email, ...);"
+            f" it has {shown}."))
+        return None
+    if "email" not in columns:
+        preview.problems.append(ImportProblem(
+            number, "", "no email column: people are matched by email, so one column must be"
+            " called email (or e-mail, E-post, אימייל)."))
+        return None
+    return None if preview.problems else columns
+
+
+class _TagIndex:
+    """Any spelling of a tag (key, label in any language, synonym) -> its key."""
+
+    def __init__(self, event: Event, create: bool) -> None:
+        self.create = create
+        self.keys: dict[str, str] = {}
+        tags = db.session.execute(
+            db.select(Tag).filter_by(event_id=event.id).order_by(Tag.key)
+        ).scalars()
+        for tag in tags:
+            for spelling in (tag.key, *tag.labels.values(), *tag.synonyms):
+                self.keys.setdefault(normalise(spelling), tag.key)
+
+    def suggest(self, text: str) -> tuple[str, ...]:
+        close = difflib.get_close_matches(normalise(text), self.keys, n=6, cutoff=0.6)
+        return tuple(dict.fromkeys(self.keys[spelling] for spelling in close))[:3]
+
+
+class _RowReader:
+    """Turns one row's cells into attribute values, collecting its problems."""
+
+    def __init__(self, columns: dict[str, int], tags: _TagIndex, preview: ImportPreview) -> None:
+        self.columns = columns
+        self.tags = tags
+        self.preview = preview
+        self.limits = {name: Attendee.__table__.c[name].type.length for name in TEXT_FIELDS}
+
+    def read(self, number: int, cells: list[str]) -> tuple[dict[str, object], list[ImportProblem]]:
+        self.number, self.cells, self.problems = number, cells, []
+        values: dict[str, object] = {}
+        for name in TEXT_FIELDS:
+            if text := self.cell(name):
+                if len(text) > self.limits[name]:
+                    self.problem(name, f"too long ({len(text)} characters, at most"
+                                 f" {self.limits[name]})")
+                values[name] = text
+        if text := self.cell("handicap"):
+            try:
+                values["handicap"] = parse_handicap(text)
+            except ValueError as error:
+                self.problem("handicap", str(error))
+        if codes := self.languages():
+            values["languages"] = codes
+        for name in ("offers", "seeks"):
+            if keys := self.tag_keys(name):
+                values[name] = keys
+        for name, attribute in (("host", "is_host"), ("consent", "consent_to_share")):
+            if text := self.cell(name):
+                folded = normalise(text)
+                if folded in YES or folded in NO:
+                    values[attribute] = folded in YES
+                else:
+                    self.problem(name, f"{text!r} is neither yes nor no")
+        return values, self.problems
+
+    def cell(self, name: str) -> str:
+        index = self.columns.get(name)
+        text = self.cells[index] if index is not None and index < len(self.cells) else ""
+        # Undo the quote our export puts before text a spreadsheet would run as a formula.
+        return text[1:] if text[:1] == "'" and text[1:2] in ("=", "@", "+", "-") else text
+
+    def problem(self, column: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.problems.append(ImportProblem(self.number, column, message, suggestions))
+
+    def languages(self) -> list[str]:
+        codes: list[str] = []
+        for part in re.split(r"[;,/|]", self.cell("languages")):
+            if not part.strip():
+                continue
+            code = parse_language(part)
+            if code is not None:
+                if code not in codes:
+                    codes.append(code)
+                continue
+            close = difflib.get_close_matches(normalise(part), _LANGUAGE_NAMES, n=1)
+            hint = (_LANGUAGE_NAMES[close[0]],) if close else ()
+            self.problem("languages", f"unknown language {part.strip()!r}", hint)
+        return codes
+
+    def tag_keys(self, column: str) -> list[str]:
+        keys: list[str] = []
+        for part in re.split(r"[;,]", self.cell(column)):
+            spelling = normalise(part)
+            if not spelling:
+                continue
+            key = self.tags.keys.get(spelling)
+            if key is None and self.tags.create:
+                key = "-".join(spelling.split())
+                if len(key) > 100:
+                    self.problem(column, f"tag {part.strip()!r} is too long (at most 100"
+                                 " characters)")
+                    continue
+                self.preview.new_tags.setdefault(key, part.strip())
+            if key is None:
+                self.problem(column, f"unknown tag {part.strip()!r}", self.tags.suggest(part))
+            elif key not in keys:
+                keys.append(key)
+        return keys
+
+
+def _parse_rows(
+    event: Event,
+    columns: dict[str, int],
+    records: Records,
+    preview: ImportPreview,
+    create_tags: bool,
+) -> None:
+    reader = _RowReader(columns, _TagIndex(event, create_tags), preview)
+    stored = set(
+        db.session.execute(db.select(Attendee.email).filter_by(event_id=event.id)).scalars()
+    )
+    first_row: dict[str, int] = {}
+    for number, cells in records:
+        values, problems = reader.read(number, cells)
+        raw_email = reader.cell("email")
+        email = parse_email(raw_email)
+        if not raw_email:
+            problems.insert(0, ImportProblem(number, "email", "missing email address"))
+        elif email is None:
+            problems.insert(0, ImportProblem(number, "email",
+                                             f"not an email address: {raw_email!r}"))
+        elif email in first_row:
+            problems.insert(0, ImportProblem(
+                number, "email", f"{email} is already on row {first_row[email]}"))
+        else:
+            first_row[email] = number
+            if "first_name" not in values and email not in stored:
+                problems.append(ImportProblem(
+                    number, "first_name", "missing first name (needed for a new attendee)"))
+        preview.problems.extend(problems)
+        if not problems:
+            preview.rows.append(ImportRow(number, email, values))
+    if not first_row and not preview.problems:
+        preview.problems.append(ImportProblem(0, "", "The file has a header row but no people."))

@@ -1,0 +1,256 @@
+import pytest
+
+from eventapp.extensions import db
+from eventapp.models import Attendee, Constraint, Event, EventSession, Tag
+from tests.app.factories import PEOPLE, make_event
+
+
+def test_pages_need_an_organiser(client, auth, app):
+    event = make_event(people=PEOPLE)
+    for url in (
+        "/",
+        f"/events/{event.id}",
+        f"/events/{event.id}/tags",
+        f"/events/{event.id}/rules",
+        f"/events/{event.id}/attendees.csv",
+        f"/events/{event.id}/import",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.location, url
+    auth.login(role="staff")
+    assert client.get(f"/events/{event.id}").status_code == 403
+    assert client.post(f"/events/{event.id}/attendees/1/delete").status_code == 403
+    assert db.session.get(Attendee, 1) is not None
+
+
+def test_login_rejects_a_wrong_password(client, make_user):
+    make_user(email="o@example.com")
+    response = client.post("/login", data={"email": "o@example.com", "password": "nope"})
+    assert response.status_code == 401
+    assert "Wrong email or password" in response.text
+    assert client.get("/").status_code == 302
+
+
+def test_login_never_redirects_to_another_site(client, make_user):
+    make_user(email="o@example.com")
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "o@example.com", "password": "secret-pass"},
+    )
+    assert response.location == "/"
+
+
+def test_create_and_edit_an_event(client, auth):
+    auth.login()
+    response = client.post(
+        "/events/new",
+        data={
+            "name": "Golfdag i Båstad",
+            "starts_on": "2027-06-01",
+            "ends_on": "2027-06-02",
+            "venue": "Båstad GK",
+            "timezone": "Europe/Stockholm",
+            "languages": ["sv", "en"],
+            "same_company_apart": "y",
+        },
+    )
+    event = db.session.execute(db.select(Event)).scalar_one()
+    assert response.location == f"/events/{event.id}"
+    assert event.name == "Golfdag i Båstad" and event.languages == ["sv", "en"]
+    response = client.post(
+        f"/events/{event.id}/edit",
+        data={
+            "name": "Golfdag",
+            "starts_on": "2027-06-02",
+            "ends_on": "2027-06-01",
+            "timezone": "Europe/Stockholm",
+            "languages": ["sv"],
+        },
+    )
+    assert "The last day cannot be before the first day" in response.text
+    assert db.session.get(Event, event.id).name == "Golfdag i Båstad"
+
+
+def test_event_page_lists_and_filters_attendees(client, auth):
+    event = make_event(people=PEOPLE)
+    auth.login()
+    page = client.get(f"/events/{event.id}").text
+    assert "Åsa Lindström" in page and "נועה לוי" in page
+    assert "kontorsmöbler" not in page  # English page shows English labels
+    assert client.get(f"/events/{event.id}?lang=sv").text.count("kontorsmöbler") >= 3
+    filtered = client.get(f"/events/{event.id}?q=cohen").text
+    assert "Avi Cohen" in filtered and "Åsa Lindström" not in filtered
+    assert f"/register/{event.registration_token}" in page
+    assert "<svg" in page
+
+
+def test_tag_catalog_add_edit_and_reject_duplicates(client, auth):
+    event = make_event()
+    auth.login()
+    client.post(
+        f"/events/{event.id}/tags",
+        data={
+            "key": "Legal advice",
+            "label_en": "legal advice",
+            "label_sv": "juridisk rådgivning",
+            "label_he": "ייעוץ משפטי",
+            "synonyms": "lawyer; advokat",
+        },
+    )
+    tag = db.session.execute(db.select(Tag).filter_by(key="legal-advice")).scalar_one()
+    assert tag.labels["he"] == "ייעוץ משפטי" and tag.synonyms == ["lawyer", "advokat"]
+    response = client.post(f"/events/{event.id}/tags", data={"key": "accounting"})
+    assert "already has a tag accounting" in response.text
+    tag_id = tag.id
+    client.post(f"/events/{event.id}/tags/{tag_id}/delete")
+    assert db.session.get(Tag, tag_id) is None
+
+
+@pytest.mark.parametrize(
+    ("tables", "error"),
+    [
+        ("Table 1", "write a table as"),
+        ("Table 1, eight", "seats must be a whole number"),
+        ("Table 1, 8\nTable 1, 6", "Two tables share the name"),
+        ("Table 1, 8, 9", "the minimum must be between 0 and 8"),
+    ],
+)
+def test_session_tables_are_checked(client, auth, tables, error):
+    event = make_event()
+    auth.login()
+    response = client.post(
+        f"/events/{event.id}/sessions/new",
+        data={"key": "lunch", "name": "Lunch", "kind": "seating", "rounds": 1, "tables": tables},
+    )
+    assert error in response.text
+    assert len(db.session.get(Event, event.id).sessions) == 1
+
+
+def test_session_edit_keeps_tables_by_name(client, auth):
+    event = make_event()
+    session = event.sessions[0]
+    first_table_id = session.tables[0].id
+    auth.login()
+    client.post(
+        f"/events/{event.id}/sessions/{session.id}",
+        data={
+            "key": "dinner",
+            "name": "Dinner",
+            "kind": "seating",
+            "rounds": 3,
+            "tables": "Table 1, 10\nTerrace, 6, 4",
+        },
+    )
+    session = db.session.get(EventSession, session.id)
+    assert [(t.name, t.capacity, t.min_size) for t in session.tables] == [
+        ("Table 1", 10, 0),
+        ("Terrace", 6, 4),
+    ]
+    assert session.tables[0].id == first_table_id and session.rounds == 3
+
+
+def test_attendee_add_edit_delete(client, auth):
+    event = make_event(people=PEOPLE[:1])
+    auth.login()
+    response = client.post(
+        f"/events/{event.id}/attendees/new",
+        data={
+            "first_name": "Avi",
+            "last_name": "Cohen",
+            "email": "AVI@example.co.il",
+            "languages": ["he", "en"],
+            "offers": ["event-venues"],
+            "seeks": ["accounting"],
+            "handicap": "12.4",
+            "consent_to_share": "y",
+        },
+    )
+    assert response.status_code == 302
+    avi = db.session.execute(db.select(Attendee).filter_by(email="avi@example.co.il")).scalar_one()
+    assert [t.key for t in avi.offers] == ["event-venues"] and avi.handicap == 12.4
+    duplicate = client.post(
+        f"/events/{event.id}/attendees/new", data={"first_name": "Other", "email": "asa@example.se"}
+    )
+    assert "already registered" in duplicate.text
+    bad_handicap = client.post(
+        f"/events/{event.id}/attendees/{avi.id}",
+        data={"first_name": "Avi", "email": "avi@example.co.il", "handicap": "60"},
+    )
+    assert "between -10" in bad_handicap.text
+    assert "Remove Avi Cohen?" in client.get(f"/events/{event.id}/attendees/{avi.id}/delete").text
+    avi_id = avi.id
+    client.post(f"/events/{event.id}/attendees/{avi_id}/delete")
+    assert db.session.get(Attendee, avi_id) is None
+
+
+def test_attendee_of_another_event_is_not_found(client, auth):
+    first = make_event(people=PEOPLE[:1])
+    other = make_event(name="Other", people=[("Bo", "Ek", "bo@example.se", "")])
+    auth.login()
+    bo = other.attendees[0]
+    assert client.get(f"/events/{first.id}/attendees/{bo.id}").status_code == 404
+    assert client.post(f"/events/{first.id}/attendees/{bo.id}/delete").status_code == 404
+
+
+def test_rules_refuse_contradictions(client, auth):
+    event = make_event(people=PEOPLE)
+    asa, avi = (a.id for a in event.attendees[:2])
+    auth.login()
+    client.post(
+        f"/events/{event.id}/rules",
+        data={"kind": "keep_together", "attendee_id": asa, "other_id": avi},
+    )
+    response = client.post(
+        f"/events/{event.id}/rules",
+        data={"kind": "keep_apart", "attendee_id": avi, "other_id": asa},
+        follow_redirects=True,
+    )
+    assert "already to be kept together" in response.text
+    table = event.sessions[0].tables[1]
+    client.post(
+        f"/events/{event.id}/rules",
+        data={"kind": "fixed_seat", "attendee_id": asa, "table_id": table.id},
+    )
+    rules = db.session.execute(db.select(Constraint)).scalars().all()
+    assert sorted(r.kind for r in rules) == ["fixed_seat", "keep_together"]
+
+
+def test_registration_creates_then_updates_after_confirmation(client):
+    event = make_event(people=PEOPLE[:1])
+    url = f"/register/{event.registration_token}"
+    assert client.get("/register/wrong-token").status_code == 404
+    form = {
+        "first_name": "Lena",
+        "last_name": "Berg",
+        "email": "lena@example.se",
+        "languages": ["sv"],
+        "offers": ["accounting"],
+        "seeks": ["office-furniture"],
+        "consent_to_share": "y",
+    }
+    assert "You are registered" in client.post(url, data=form).text
+    again = client.post(url, data=form | {"company": "Berg Revision"})
+    assert "already registered" in again.text
+    lena = db.session.execute(db.select(Attendee).filter_by(email="lena@example.se")).scalar_one()
+    assert lena.company == ""
+    confirmed = client.post(url, data=form | {"company": "Berg Revision", "confirm_update": "1"})
+    assert "Your details are updated" in confirmed.text
+    db.session.refresh(lena)
+    assert lena.company == "Berg Revision"
+    assert db.session.execute(db.select(db.func.count(Attendee.id))).scalar() == 2
+
+
+def test_forms_need_a_csrf_token(app, make_user):
+    app.config["WTF_CSRF_ENABLED"] = True
+    make_user(email="o@example.com")
+    response = app.test_client().post(
+        "/login", data={"email": "o@example.com", "password": "secret-pass"}
+    )
+    assert response.status_code == 400
+
+
+def test_hebrew_pages_are_right_to_left(client, auth):
+    auth.login()
+    page = client.get("/?lang=he").text
+    assert '<html lang="he" dir="rtl">' in page
+    assert '<html lang="sv" dir="ltr">' in client.get("/?lang=sv").text

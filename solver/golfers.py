@@ -323,13 +323,17 @@ def _subspace_packing(groups: int, size: int, rounds: int, seed: int, deadline: 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic, and the machine is shared
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.1, min(10.0, (deadline - time.perf_counter()) / 3))
+    solver.parameters.max_time_in_seconds = max(
+        0.1, min(10.0, (deadline - time.perf_counter()) / 3)
+    )
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
     result = []
     for var, subspace in zip(chosen, subspaces, strict=True):
         if solver.value(var):
-            cosets = {tuple(sorted(_add_vectors(x, u, p) for u in subspace)) for x in range(golfers)}
+            cosets = {
+                tuple(sorted(_add_vectors(x, u, p) for u in subspace)) for x in range(golfers)
+            }
             result.append([list(c) for c in sorted(cosets)])
     return result
 
@@ -360,8 +364,10 @@ def _subspaces(p: int, n: int, k: int, limit: int) -> list[list[int]]:
                 basis[row][col] = value
             vectors = []
             for coefficients in itertools.product(range(p), repeat=k):
-                coords = [sum(c * b[i] for c, b in zip(coefficients, basis, strict=True)) % p
-                          for i in range(n)]
+                coords = [
+                    sum(c * b[i] for c, b in zip(coefficients, basis, strict=True)) % p
+                    for i in range(n)
+                ]
                 vectors.append(sum(c * p**i for i, c in enumerate(coords)))
             result.append(vectors)
             if len(result) > limit:

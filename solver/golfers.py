@@ -168,7 +168,7 @@ class GaloisField:
         self.mul[1:, 1:] = self.exp[logs]
 
     def _powers_of_x(self) -> np.ndarray:
-        """1, x, x**2, ... modulo the first monic polynomial of degree m for which x is primitive."""
+        """1, x, x**2, ... modulo the first monic degree-m polynomial for which x is primitive."""
         p, m, q = self.p, self.m, self.q
         for low in itertools.product(range(p), repeat=m):
             if low[0] == 0:
@@ -468,7 +468,7 @@ class _TabuSearch:
         one_hot = np.eye(self.groups, dtype=np.float32)[sched]  # rounds x golfers x groups
         met_once = (meetings >= 1).astype(np.float32)
         met_twice = (meetings >= 2).astype(np.float32)
-        # joins[r, a, t]: golfers in group t whom a has met; leaves[r, a]: repeats a has in its group
+        # joins[r, a, t]: golfers in group t whom a has met; leaves[r, a]: a's repeats in its group
         joins = met_once @ one_hot
         leaves = np.take_along_axis(met_twice @ one_hot, sched[:, :, None], axis=2)[:, :, 0]
         where = np.broadcast_to(sched[:, None, :], sched.shape + (self.golfers,))

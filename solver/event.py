@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from solver import golf
 from solver.model import Fixed, Problem, ProgressCallback, Result, Status, StopCallback
 from solver.scoring import (
     DEFAULT_WEIGHTS,
@@ -184,8 +185,8 @@ def _check_sessions(sessions: list[dict]) -> dict[str, dict]:
                 except (TypeError, ValueError):
                     _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
             interval = session.get("tee_interval_minutes", 10)
-            if not _is_int(interval) or interval < 0:
-                _fail(where, "tee_interval_minutes must be a whole number >= 0.")
+            if not _is_int(interval) or interval < 1:
+                _fail(where, "tee_interval_minutes must be a whole number >= 1.")
             if not isinstance(session.get("shotgun", False), bool):
                 _fail(where, "shotgun must be true or false.")
         else:
@@ -409,6 +410,8 @@ class SessionProblem:
     emails: tuple[str, ...]  # person index -> email
     names: tuple[str, ...]  # person index -> first and last name
     group_names: tuple[str, ...]  # table index -> table name or "Flight N"
+    tee_times: tuple[str | None, ...]  # golf: ISO tee time per flight (None without a schedule)
+    starting_holes: tuple[int | None, ...]  # golf, shotgun start: starting hole per flight
     scores: PairScores
     catalog: TagCatalog
 
@@ -445,8 +448,6 @@ def session_problem(
         hosts = frozenset(i for i, a in enumerate(attendees) if a.get("host"))
         handicaps = None
     else:
-        from solver import golf  # the golf arithmetic lives with the golf search
-
         tables = tuple(golf.flight_sizes(len(attendees), session.get("flight_size", 4)))
         names = tuple(f"Flight {k + 1}" for k in range(len(tables)))
         min_sizes = None
@@ -455,6 +456,7 @@ def session_problem(
         weighted = tuple((i, j, 1.0 + v) for i, j, v in scores.weighted_pairs())
         hosts = frozenset()  # hosts are a dinner-table role
         handicaps = tuple(a.get("handicap") for a in attendees)
+    tee_times, holes = _tee_sheet(session, len(tables))
 
     together: list[tuple[int, int]] = []
     apart: set[tuple[int, int]] = set(scores.blocked)
@@ -463,11 +465,15 @@ def session_problem(
         if rule.get("session") not in (None, session_key):
             continue
         if rule["kind"] == "fixed_seat":
-            if rule["table"] in names or _flight_number(rule["table"]) is not None:
-                table = _group_index(rule["table"], names)
-                if table is None:
-                    raise ValueError(f"Fixed seat: {session_key} has no {rule['table']!r}.")
+            # A rule for every session binds where the group exists; one for this session must.
+            table = _group_index(rule["table"], names)
+            if table is not None:
                 fixed.append(Fixed(index[_key(rule["person"])], table))
+            elif rule.get("session") == session_key:
+                raise ValueError(
+                    f"Fixed seat of {rule['person']}: {session_key} has no {rule['table']!r} "
+                    f"(it has {', '.join(names)})."
+                )
             continue
         people = sorted({index[_key(e)] for e in rule["people"]})
         if rule["kind"] == "keep_together":
@@ -497,14 +503,13 @@ def session_problem(
         handicaps=handicaps,
     )
     people = tuple(full_name(a) for a in attendees)
-    return SessionProblem(session, problem, emails, people, names, scores, catalog)
+    return SessionProblem(
+        session, problem, emails, people, names, tee_times, holes, scores, catalog
+    )
 
 
 def _group_index(name: str, names: Sequence[str]) -> int | None:
-    if name in names:
-        return names.index(name)
-    number = _flight_number(name)
-    return number if number is not None and number < len(names) else None
+    return names.index(name) if name in names else None
 
 
 def _colleagues_apart(
@@ -616,8 +621,6 @@ def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventP
     rounds = tuple(_groups(built, tables) for tables in result.rounds)
     spread = None
     if session["kind"] == "golf":
-        from solver import golf
-
         handicaps = built.problem.handicaps or ()
         spread = max(
             (golf.handicap_spread([[handicaps[p] for p in t] for t in ts]) for ts in result.rounds),
@@ -632,25 +635,29 @@ def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventP
     )
 
 
-def _groups(built: SessionProblem, tables: Sequence[Sequence[int]]) -> tuple[Group, ...]:
-    session = built.session
-    tee_times: list[str | None] = [None] * len(tables)
-    holes: list[int | None] = [None] * len(tables)
-    if session["kind"] == "golf":
-        from solver import golf
+def _tee_sheet(
+    session: Mapping, flights: int
+) -> tuple[tuple[str | None, ...], tuple[int | None, ...]]:
+    """Tee times or shotgun starting holes per flight of a golf session (None for dinners)."""
+    none = (None,) * flights
+    if session["kind"] != "golf":
+        return none, none
+    if session.get("shotgun"):
+        return none, tuple(golf.shotgun_holes(flights))
+    if session.get("tee_start"):
+        start = datetime.fromisoformat(session["tee_start"])
+        interval = session.get("tee_interval_minutes", 10)
+        return tuple(t.isoformat() for t in golf.tee_times(start, interval, flights)), none
+    return none, none
 
-        if session.get("shotgun"):
-            holes = list(golf.shotgun_holes(len(tables)))
-        elif session.get("tee_start"):
-            start = datetime.fromisoformat(session["tee_start"])
-            interval = session.get("tee_interval_minutes", 10)
-            tee_times = [t.isoformat() for t in golf.tee_times(start, interval, len(tables))]
+
+def _groups(built: SessionProblem, tables: Sequence[Sequence[int]]) -> tuple[Group, ...]:
     return tuple(
         Group(
             name=built.group_names[t],
             emails=tuple(built.emails[p] for p in people),
-            tee_time=tee_times[t],
-            starting_hole=holes[t],
+            tee_time=built.tee_times[t],
+            starting_hole=built.starting_holes[t],
         )
         for t, people in enumerate(tables)
     )

@@ -398,3 +398,51 @@ def test_people_to_meet_suggests_introductions_between_tablemates_who_never_meet
 def test_people_to_meet_refuses_strangers():
     with pytest.raises(ValueError, match="not an attendee"):
         people_to_meet(EVENT, plan(), "nobody@x.se")
+
+
+# ---------------------------------------------------------------- golf
+
+
+def test_golf_flights_come_from_the_headcount_with_tee_times_and_handicaps():
+    built = session_problem(event(), "golf")
+    problem = built.problem
+    assert problem.tables == (3, 3)  # six players in threes
+    assert built.group_names == ("Flight 1", "Flight 2")
+    assert problem.base_value == 1.0  # any new face counts
+    assert {(i, j): v for i, j, v in problem.weights}[(LENA, AVI)] == 5.0  # 1 + win-win 4
+    assert problem.hosts == frozenset()
+    assert problem.handicaps == (12.0, 20.5, None, 30.0, 8.0, 15.0)
+    result = plan(session="golf")
+    assert [g.tee_time for g in result.rounds[0]] == ["2027-05-13T08:00:00", "2027-05-13T08:10:00"]
+    assert [g.starting_hole for g in result.rounds[0]] == [None, None]
+    assert group_of(result, "lena@berg.se") == group_of(result, "avi@cohen.il")
+    flights = [
+        [problem.handicaps[built.emails.index(e)] for e in g.emails] for g in result.rounds[0]
+    ]
+    means = [sum(h for h in f if h is not None) / sum(h is not None for h in f) for f in flights]
+    assert result.handicap_spread == pytest.approx(max(means) - min(means))
+    assert result.to_dict()["rounds"][0][0]["tee_time"] == "2027-05-13T08:00:00"
+
+
+def test_golf_shotgun_start_gives_starting_holes_and_fixed_flights_work():
+    ev = event(constraints=[{"kind": "fixed_seat", "person": "noa@levi.il", "table": "Flight 2"}])
+    golf = ev["sessions"][1]
+    golf.update(shotgun=True, flight_size=4, rounds=2)
+    for k in range(3):  # nine players in fours: 3 + 3 + 3
+        ev["attendees"].append(attendee(f"P{k}", "Golfer", f"p{k}@golf.se", f"Club {k}", ["sv"]))
+    built = session_problem(ev, "golf")
+    assert built.problem.tables == (3, 3, 3)
+    assert built.starting_holes == (1, 7, 13)
+    assert built.problem.fixed == (Fixed(NOA, 1, None),)
+    assert session_problem(ev, "dinner").problem.fixed == ()  # no Flight 2 at dinner
+    with pytest.raises(ValueError, match="tee_interval_minutes"):
+        golf.update(shotgun=False, tee_interval_minutes=0)
+        session_problem(ev, "golf")
+
+
+def test_fixed_seat_in_a_flight_that_does_not_exist_is_refused():
+    rules = [
+        {"kind": "fixed_seat", "person": "noa@levi.il", "session": "golf", "table": "Flight 3"}
+    ]
+    with pytest.raises(ValueError, match="golf has no 'Flight 3'"):
+        session_problem(event(constraints=rules), "golf")

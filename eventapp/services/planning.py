@@ -222,10 +222,11 @@ def _locked_keys(plan: Plan) -> set[tuple[int, int]]:
     return {(a.attendee_id, a.round) for a in plan.assignments if a.locked}
 
 
-def _locked_seats(plan: Plan) -> tuple[tuple[str, int, str | int], ...]:
-    """Locked seats in the solver's terms: (email, round, table name or flight number)."""
+def _locked_seats(plan: Plan) -> tuple[tuple[str, int, int], ...]:
+    """Locked seats in the solver's terms: (email, round, group index in session order)."""
+    tables = {t.id: k for k, t in enumerate(plan.session.tables)}
     return tuple(
-        (a.attendee.email, a.round, a.table.name if a.table else a.flight)
+        (a.attendee.email, a.round, tables[a.table_id] if a.table_id is not None else a.flight)
         for a in sorted(plan.assignments, key=lambda a: (a.round, a.attendee_id))
         if a.locked
     )
@@ -250,37 +251,25 @@ def _store_result(plan: Plan, result: dict, *, locked: set[tuple[int, int]]) -> 
     plan.assignments.clear()
     session = plan.session
     people = {a.email.lower(): a.id for a in session.event.attendees}
-    tables = {t.name: t.id for t in session.tables}
+    # Groups come in session order: tables as listed, flights numbered from the first.
     for r, groups in enumerate(result.get("rounds") or ()):
-        for g, group in enumerate(_groups_of(groups)):
-            for email in _emails_of(group):
-                attendee_id = people[email.lower()]
+        for g, group in enumerate(groups):
+            for person in group["people"]:
+                attendee_id = people[person["email"].lower()]
                 assignment = Assignment(
                     round=r, attendee_id=attendee_id, locked=(attendee_id, r) in locked
                 )
                 if session.kind == "golf":
-                    assignment.flight = int(group.get("flight", g + 1)) - 1
+                    assignment.flight = g
                     assignment.tee_time = _datetime(group.get("tee_time"))
                     assignment.starting_hole = group.get("starting_hole")
                 else:
-                    assignment.table_id = tables[group["table"]]
+                    assignment.table_id = session.tables[g].id
                 plan.assignments.append(assignment)
 
 
-def _groups_of(round_: dict | Sequence) -> Sequence[dict]:
-    if isinstance(round_, dict):
-        return round_.get("tables") or round_.get("flights") or round_.get("groups") or ()
-    return round_
-
-
-def _emails_of(group: dict) -> list[str]:
-    return [p["email"] if isinstance(p, dict) else p for p in group.get("people", ())]
-
-
-def _datetime(value: str | datetime | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 # --- What the pages show --------------------------------------------------------------------
@@ -500,7 +489,7 @@ class _Matches:
                 Profile(
                     offers=frozenset(t.key for t in a.offers),
                     seeks=frozenset(t.key for t in a.seeks),
-                    languages=frozenset(a.languages or ()),
+                    languages=frozenset(lang.strip().lower() for lang in a.languages or ()),
                 )
                 for a in attendees
             ]
@@ -923,18 +912,17 @@ def _after_edit(plan: Plan, people: set[int], round_: int) -> list[Violation]:
     """Rescore the plan after a hand edit and return the violations that concern `people`."""
     db.session.flush()
     data = _load(plan)
+    base = 1.0 if data.golf else 0.0  # as the solver counts: in golf every new face is worth 1
     met: set[tuple[int, int]] = set()
     without_match: set[int] = set()
     for r in range(data.session.rounds):
         for group in data.placed.get(r, {}).values():
             ids = [a.attendee_id for a in group]
             for k, a in enumerate(ids):
-                if not any(data.matches.value(a, b) > 0 for b in ids if b != a):
+                if not any(base + data.matches.value(a, b) > 0 for b in ids if b != a):
                     without_match.add(a)
                 met.update((min(a, b), max(a, b)) for b in ids[k + 1 :])
-    # A golf flight is worth meeting anyone new (the solver's base value 1); a dinner only pairs.
-    base = 1.0 if data.golf else 0.0
-    plan.objective = sum(data.matches.value(a, b) or base for a, b in met)
+    plan.objective = sum(base + data.matches.value(a, b) for a, b in met)
     plan.people_without_match = len(without_match)
     plan.status = "edited"  # the solver's "optimal" no longer holds after a hand edit
     if data.golf:

@@ -29,6 +29,7 @@ from eventapp.extensions import db
 from eventapp.models import Assignment, Attendee, Constraint, EventSession, Plan
 from eventapp.services import jobs
 from eventapp.services.events import event_to_dict
+from solver import solve
 from solver.event import solve_event_session
 from solver.model import Progress
 from solver.scoring import PairScores, Profile, score_pairs
@@ -205,6 +206,7 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
             progress=control.progress,
             stop=control.stop,
             locked=_locked_seats(base) if base else (),
+            solve=solve,
         ).to_dict()
         db.session.refresh(plan)
         _store_result(plan, result, locked=_locked_keys(base) if base else set())
@@ -306,7 +308,6 @@ def session_info(session: EventSession) -> SessionInfo:
         seats=sum(t.capacity for t in session.tables),
         flight_size=session.flight_size,
     )
-
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ def compare(session_id: int):
     return render_template(
         "organiser/plan_compare.html",
         session=planning.session_info(session),
-        comparison=planning.compare_plans(a, b)
+        comparison=planning.compare_plans(a, b),
     )
 
 

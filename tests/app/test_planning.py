@@ -6,7 +6,6 @@ import re
 import threading
 import time
 from collections import Counter
-from functools import partial
 
 import pytest
 from openpyxl import load_workbook
@@ -15,7 +14,6 @@ from eventapp import create_app
 from eventapp.extensions import db
 from eventapp.models import Assignment, Attendee, Plan, User
 from eventapp.services import jobs, planning
-from solver.event import solve_event_session
 from solver.model import Progress, Result, Status
 from tests.app.planning_support import make_event, session_of, wait_for
 
@@ -98,9 +96,7 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
             seconds=time.monotonic() - started,
         )
 
-    monkeypatch.setattr(
-        planning, "solve_event_session", partial(solve_event_session, solve=slow_solve)
-    )
+    monkeypatch.setattr(planning, "solve", slow_solve)
     auth.login()
     session = session_of(make_event())
     response = client.post(f"/sessions/{session.id}/plans", data={"time_limit": 30, "seed": 0})
@@ -109,11 +105,12 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     deadline = time.monotonic() + 10
     while True:
         progress = client.get(f"/plans/{plan_id}/progress").get_json()
-        if progress["best"] is not None or time.monotonic() > deadline:
+        if progress["elapsed"] > 0 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
     assert progress["state"] == "running" and not progress["finished"]
-    assert progress["bound"] == 100.0 and progress["best"] >= 1
+    # Throttled: the second write comes about 0.5 s after the first, not after every step.
+    assert progress["bound"] == 100.0 and 5 <= progress["best"] <= 20
     assert progress["gap"] == pytest.approx((100.0 - progress["best"]) / 100.0)
     assert 0 < progress["fraction"] < 1
     assert 'id="plan-cancel"' in client.get(f"/plans/{plan_id}").text
@@ -125,7 +122,6 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     assert len(plan.assignments) == 12, "the best plan so far is kept"
     final = client.get(f"/plans/{plan_id}/progress").get_json()
     assert final["finished"] and final["state"] == "cancelled" and final["fraction"] == 1.0
-    # Progress writes are throttled: about two a second, not one per improvement.
     assert client.post(f"/plans/{plan_id}/cancel").status_code == 302
 
 
@@ -160,9 +156,12 @@ def test_versions_can_be_compared_and_one_made_active(client, auth):
     assert 'id="export-csv"' in page
 
     planning.move_person(
-        first, person("finn@example.se").id, 0, next(
+        first,
+        person("finn@example.se").id,
+        0,
+        next(
             t.id for t in session.tables if t.id != seats(first)[(person("finn@example.se").id, 0)]
-        )
+        ),
     )
     page = client.get(f"/sessions/{session.id}/compare?a={first.id}&b={second.id}").text
     assert "Version 1" in page and "Version 2" in page
@@ -299,8 +298,14 @@ def test_the_active_plan_exports_as_csv_xlsx_and_printable_lists(client, auth):
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == ["Round", "Table", "Tee time or hole", "Name", "Company", "Email"]
     assert sorted((r[0], r[1], r[5]) for r in rows[1:]) == expected
-    assert ["1", names[placed[(person("ann@example.se").id, 0)]], "", "Ann Berg", "Berg AB",
-            "ann@example.se"] in rows
+    assert [
+        "1",
+        names[placed[(person("ann@example.se").id, 0)]],
+        "",
+        "Ann Berg",
+        "Berg AB",
+        "ann@example.se",
+    ] in rows
 
     book = load_workbook(io.BytesIO(client.get(f"/sessions/{session.id}/plan.xlsx").data))
     sheet = [[str(c) if c is not None else "" for c in row] for row in book.active.values]
@@ -329,10 +334,16 @@ def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
         "2027-05-13 08:00",
         "2027-05-13 08:10",
     }
-    ann = person("ann@example.se").id
+    ann, dan = person("ann@example.se").id, person("dan@example.se").id
     other_flight = 1 - seats(plan)[(ann, 0)]
-    broken = planning.move_person(plan, ann, 0, other_flight)
-    assert [v.rule for v in broken] == ["capacity"]
+    expected = ["capacity"] + (["keep_apart"] if seats(plan)[(dan, 0)] == other_flight else [])
+    page = client.post(
+        f"/plans/{plan.id}/move",
+        data={"person": ann, "round": 0, "target": other_flight},
+        follow_redirects=True,
+    ).text
+    sidebar = page[page.index('id="violations"') :]
+    assert re.findall(r'data-rule="([a-z_]+)"', sidebar) == expected
     moved = db.session.execute(
         db.select(Assignment).filter_by(plan_id=plan.id, attendee_id=ann)
     ).scalar_one()
@@ -357,8 +368,10 @@ def test_planning_needs_an_organiser(client, auth):
     ]
     posts = [
         f"/sessions/{session.id}/plans",
-        *(f"/plans/{plan.id}/{action}" for action in
-          ("cancel", "activate", "move", "swap", "lock", "reoptimise")),
+        *(
+            f"/plans/{plan.id}/{action}"
+            for action in ("cancel", "activate", "move", "swap", "lock", "reoptimise")
+        ),
     ]
     for url in gets:
         response = client.get(url)

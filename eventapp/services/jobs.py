@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+import click
 from flask import Flask, current_app, has_app_context
 
 from eventapp.extensions import db
@@ -92,6 +93,16 @@ def work(app: Flask, *, burst: bool = False) -> None:
     # SimpleWorker runs jobs in this process: no fork, so the app and its engine stay valid.
     q = queue(app)
     SimpleWorker([q], connection=q.connection).work(burst=burst)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run plan jobs queued in Redis (REDIS_URL, RQ_QUEUE) in this process."""
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.UsageError("Set REDIS_URL: without it, plans run in a thread of the web app.")
+    work(app, burst=burst)
 
 
 def wait_for_threads(timeout: float = 10.0) -> bool:

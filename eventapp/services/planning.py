@@ -458,10 +458,12 @@ class Chart:
 # Drawing of one round table (SVG user units): the table, its seats, and the name labels.
 SVG_WIDTH, SVG_HEIGHT = 360, 290
 TABLE_RADIUS, SEAT_RADIUS, LABEL_RADIUS = 52, 78, 96
-LABEL_LENGTH = 16
+LABEL_LENGTH = 14
 
 
-def _short(name: str) -> str:
+def _short(person: Attendee) -> str:
+    """First name and initial ("Åsa L."): what fits beside a seat; the tooltip has the rest."""
+    name = f"{person.first_name} {person.last_name[:1]}." if person.last_name else person.first_name
     return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…"
 
 
@@ -588,7 +590,7 @@ def _round_view(data: _Loaded, r: int) -> Round:
                 Seat(
                     attendee_id=person.id,
                     name=person.full_name,
-                    label=_short(person.full_name),
+                    label=_short(person),
                     company=person.company,
                     email=person.email,
                     handicap=person.handicap,

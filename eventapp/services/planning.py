@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from babel.lists import format_list
 from flask_babel import gettext
@@ -915,7 +915,21 @@ def _after_edit(plan: Plan, people: set[int], round_: int) -> list[Violation]:
     """Rescore the plan after a hand edit and return the violations that concern `people`."""
     db.session.flush()
     data = _load(plan)
-    base = 1.0 if data.golf else 0.0  # as the solver counts: in golf every new face is worth 1
+    rescore(plan, data)
+    plan.status = "edited"  # the solver's "optimal" no longer holds after a hand edit
+    db.session.commit()
+    return [
+        v
+        for v in _violations(data)
+        if v.round == round_ + 1 and people & set(v.attendee_ids) and v.rule != "unplaced"
+    ]
+
+
+def rescore(plan: Plan, data: _Loaded | None = None) -> None:
+    """Recompute the plan's value, people without a match and handicap spread from its seats,
+    counted as the solver counts them (the caller commits)."""
+    data = data or _load(plan)
+    base = 1.0 if data.golf else 0.0  # in golf every new face is worth 1, as the solver counts
     met: set[tuple[int, int]] = set()
     without_match: set[int] = set()
     for r in range(data.session.rounds):
@@ -927,15 +941,8 @@ def _after_edit(plan: Plan, people: set[int], round_: int) -> list[Violation]:
                 met.update((min(a, b), max(a, b)) for b in ids[k + 1 :])
     plan.objective = sum(base + data.matches.value(a, b) for a, b in met)
     plan.people_without_match = len(without_match)
-    plan.status = "edited"  # the solver's "optimal" no longer holds after a hand edit
     if data.golf:
         plan.handicap_spread = _handicap_spread(data)
-    db.session.commit()
-    return [
-        v
-        for v in _violations(data)
-        if v.round == round_ + 1 and people & set(v.attendee_ids) and v.rule != "unplaced"
-    ]
 
 
 def _handicap_spread(data: _Loaded) -> float | None:
@@ -1058,9 +1065,3 @@ def plan_xlsx(plan: Plan) -> bytes:
     book.save(out)
     return out.getvalue()
 
-
-def tee_time_of(session: EventSession, flight: int) -> datetime | None:
-    """The tee time of a flight when the session has a start and an interval (not shotgun)."""
-    if session.shotgun or session.tee_start is None:
-        return None
-    return session.tee_start + timedelta(minutes=session.tee_interval_minutes * flight)

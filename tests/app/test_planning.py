@@ -14,8 +14,9 @@ from eventapp import create_app
 from eventapp.extensions import db
 from eventapp.models import Assignment, Attendee, Plan, User
 from eventapp.services import jobs, planning
+from eventapp.services.events import load_event_file
 from solver.model import Progress, Result, Status
-from tests.app.planning_support import make_event, session_of, wait_for
+from tests.app.planning_support import event_file, make_event, session_of, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -432,3 +433,31 @@ def test_a_form_post_without_a_csrf_token_is_refused(tmp_path):
         assert db.session.execute(db.select(db.func.count(Plan.id))).scalar() == 0
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("key", ["dinner", "golf"])
+def test_scores_after_a_hand_edit_are_counted_as_the_solver_counts(client, auth, key):
+    auth.login()
+    plan = plan_session(client, session_of(make_event(), key))
+    solver_scores = (plan.objective, plan.people_without_match, plan.handicap_spread)
+    planning.rescore(plan)
+    assert plan.objective == pytest.approx(solver_scores[0])
+    assert plan.people_without_match == solver_scores[1]
+    assert plan.handicap_spread == pytest.approx(solver_scores[2])
+
+
+def test_a_bad_time_limit_or_an_empty_event_starts_nothing(client, auth):
+    auth.login()
+    session = session_of(make_event())
+    for limit in ("0", "601"):
+        response = client.post(
+            f"/sessions/{session.id}/plans", data={"time_limit": limit}, follow_redirects=True
+        )
+        assert "The time limit must be between" in response.text
+    assert client.post(f"/sessions/{session.id}/plans", data={"time_limit": "x"}).status_code == 400
+    empty = session_of(load_event_file({**event_file(people=[]), "constraints": []}))
+    response = client.post(
+        f"/sessions/{empty.id}/plans", data={"time_limit": 1}, follow_redirects=True
+    )
+    assert "There is nobody to plan for" in response.text
+    assert db.session.execute(db.select(db.func.count(Plan.id))).scalar() == 0

@@ -13,16 +13,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from eventapp.extensions import db
 from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
 from eventapp.models.attendee import HANDICAP_RANGE
-from eventapp.services.importing import LANGUAGES, parse_email
+from eventapp.services.importing import HEADERS, LANGUAGES, parse_email
 
 FORMAT = "mingle-event/1"
 FILE_KEYS = {"format", "event", "tags", "attendees", "sessions", "constraints"}
-EVENT_KEYS = {"name", "starts_on", "ends_on", "venue", "timezone", "languages",
-              "same_company_apart"}
-ATTENDEE_KEYS = {"first_name", "last_name", "email", "company", "title", "phone", "languages",
-                 "offers", "seeks", "goals", "handicap", "host", "consent"}
-SESSION_KEYS = {"key", "name", "kind", "rounds", "tables", "flight_size", "tee_start",
-                "tee_interval_minutes", "shotgun"}
+EVENT_KEYS = {
+    "name",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "timezone",
+    "languages",
+    "same_company_apart",
+}
+ATTENDEE_KEYS = set(HEADERS)  # a person in a file has the columns of an attendee spreadsheet
+SESSION_KEYS = {
+    "key",
+    "name",
+    "kind",
+    "rounds",
+    "tables",
+    "flight_size",
+    "tee_start",
+    "tee_interval_minutes",
+    "shotgun",
+}
 
 
 class EventFileError(ValueError):
@@ -52,9 +67,11 @@ def load_event_file(source: str | os.PathLike | Mapping[str, Any]) -> Event:
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as a mingle-event/1 dict: what load_event_file reads and the solver CLI takes."""
-    attendees = db.session.execute(
-        db.select(Attendee).filter_by(event_id=event.id).order_by(Attendee.id)
-    ).scalars().all()
+    attendees = (
+        db.session.execute(db.select(Attendee).filter_by(event_id=event.id).order_by(Attendee.id))
+        .scalars()
+        .all()
+    )
     emails = {a.id: a.email for a in attendees}
     sessions = sorted(event.sessions, key=lambda s: (s.position, s.id))
     return {
@@ -166,8 +183,14 @@ def _constraint_dicts(event: Event, emails: dict[int, str]) -> list[dict[str, An
     for row in rows:
         session = session_keys.get(row.session_id) if row.session_id else None
         if row.kind == "fixed_seat":
-            result.append({"kind": row.kind, "person": emails[row.attendee_id],
-                           "session": session, "table": row.table.name})
+            result.append(
+                {
+                    "kind": row.kind,
+                    "person": emails[row.attendee_id],
+                    "session": session,
+                    "table": row.table.name,
+                }
+            )
         else:
             groups.setdefault((row.kind, session, row.attendee_id), [row.attendee_id]).append(
                 row.other_id
@@ -226,8 +249,8 @@ class _EventBuilder:
             raise EventFileError("event: ends_on is before starts_on")
         event.tags = [self._tag(t, i) for i, t in enumerate(_list(data.get("tags", []), "tags"))]
         event.attendees = [
-            self._attendee(a, i) for i, a in enumerate(_list(data.get("attendees", []),
-                                                             "attendees"))
+            self._attendee(a, i)
+            for i, a in enumerate(_list(data.get("attendees", []), "attendees"))
         ]
         event.sessions = [
             self._session(s, i) for i, s in enumerate(_list(data.get("sessions", []), "sessions"))
@@ -407,8 +430,9 @@ def _known_keys(item: Mapping[str, Any], allowed: set[str], where: str) -> None:
         raise EventFileError(f"{where}: unknown field {unknown[0]!r}")
 
 
-def _text(item: Mapping[str, Any], name: str, where: str, limit: int | None, *,
-          required: bool = False) -> str:
+def _text(
+    item: Mapping[str, Any], name: str, where: str, limit: int | None, *, required: bool = False
+) -> str:
     value = item.get(name)
     if value is None:
         value = ""
@@ -429,8 +453,9 @@ def _flag(item: Mapping[str, Any], name: str, where: str, default: bool) -> bool
     return value
 
 
-def _whole(item: Mapping[str, Any], name: str, where: str, default: int | None,
-           minimum: int) -> int:
+def _whole(
+    item: Mapping[str, Any], name: str, where: str, default: int | None, minimum: int
+) -> int:
     value = item.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise EventFileError(f"{where}: {name} must be a whole number")

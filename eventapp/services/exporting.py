@@ -8,11 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, Event
+from eventapp.services.importing import HEADERS, QUOTED_FORMULA
 
-COLUMNS = (
-    "first_name", "last_name", "email", "company", "title", "phone", "languages",
-    "offers", "seeks", "goals", "handicap", "host", "consent",
-)
+COLUMNS = tuple(HEADERS)  # every column import reads, in its order
 # Phone numbers and plus/minus handicaps are data; anything else starting like this is a formula.
 _PLAIN = re.compile(r"[+-][\d\s().,-]*")
 
@@ -34,20 +32,30 @@ def attendees_csv(event: Event) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for a in attendees:
-        writer.writerow([
-            _cell(a.first_name), _cell(a.last_name), a.email, _cell(a.company), _cell(a.title),
-            _cell(a.phone), ";".join(a.languages), ";".join(t.key for t in a.offers),
-            ";".join(t.key for t in a.seeks), _cell(a.goals), _handicap(a.handicap),
-            "yes" if a.is_host else "no", "yes" if a.consent_to_share else "no",
-        ])
+        writer.writerow(
+            [
+                _cell(a.first_name),
+                _cell(a.last_name),
+                a.email,
+                _cell(a.company),
+                _cell(a.title),
+                _cell(a.phone),
+                ";".join(a.languages),
+                ";".join(t.key for t in a.offers),
+                ";".join(t.key for t in a.seeks),
+                _cell(a.goals),
+                _handicap(a.handicap),
+                "yes" if a.is_host else "no",
+                "yes" if a.consent_to_share else "no",
+            ]
+        )
     return out.getvalue()
 
 
 def _cell(text: str) -> str:
     formula = text[:1] in ("=", "@") or (text[:1] in ("+", "-") and not _PLAIN.fullmatch(text))
-    # A quote before a formula character is what import strips, so such text needs one more.
-    quoted = text[:1] == "'" and text[1:2] in ("=", "@", "+", "-")
-    return "'" + text if formula or quoted else text
+    # Import strips one quote before a formula character, so text already like that gets one more.
+    return "'" + text if formula or QUOTED_FORMULA.match(text) else text
 
 
 def _handicap(value: float | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -23,11 +24,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
-from eventapp.models import Attendee, Event, Tag
+from eventapp.models import Attendee, Event, Tag, attendee_offers, attendee_seeks
 from eventapp.models.attendee import HANDICAP_RANGE
 
 MAX_ROWS = 20_000
@@ -51,11 +53,27 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 HEADERS: dict[str, tuple[str, ...]] = {
     "first_name": ("first_name", "first name", "firstname", "given name", "förnamn", "שם פרטי"),
     "last_name": (
-        "last_name", "last name", "lastname", "surname", "family name", "efternamn", "שם משפחה",
+        "last_name",
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "efternamn",
+        "שם משפחה",
     ),
     "email": (
-        "email", "e-mail", "email address", "e-mail address", "mail", "e-post", "epost",
-        "e-postadress", "אימייל", "מייל", 'דוא"ל', "דואר אלקטרוני",
+        "email",
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "mail",
+        "e-post",
+        "epost",
+        "e-postadress",
+        "אימייל",
+        "מייל",
+        'דוא"ל',
+        "דואר אלקטרוני",
     ),
     "company": ("company", "organisation", "organization", "företag", "bolag", "חברה"),
     "title": ("title", "job title", "role", "titel", "befattning", "roll", "תפקיד"),
@@ -73,9 +91,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = ("first_name", "last_name", "company", "title", "phone", "goals")
 YES = {"yes", "y", "true", "1", "x", "ja", "j", "כן"}
 NO = {"no", "n", "false", "0", "nej", "לא"}
+# What export writes for text starting like a formula: one more leading quote than it had.
+QUOTED_FORMULA = re.compile(r"'+[=@+-]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
+@functools.lru_cache(maxsize=8192)  # a file spells the same tags and languages again and again
 def normalise(text: str) -> str:
     """Fold text for matching: case, accents, punctuation and spacing do not matter.
 
@@ -83,9 +104,7 @@ def normalise(text: str) -> str:
     Hebrew niqqud is dropped like any other combining mark.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(
-        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
-    )
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())
 
 
@@ -180,6 +199,8 @@ class ImportPreview:
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What apply_import wrote: people added, people changed, rows that changed nothing."""
+
     new: int
     updated: int
     unchanged: int
@@ -209,12 +230,13 @@ def preview_import(
         columns = _columns(header, preview)
         if columns is None:
             return preview
-        _parse_rows(event, columns, records, preview, create_tags)
+        stored = _stored(event)
+        _parse_rows(event, columns, records, preview, create_tags, stored)
     except _Unreadable as unreadable:
         preview.rows.clear()
         preview.problems[:] = [ImportProblem(0, "", str(unreadable))]
         return preview
-    _count_changes(event, preview)
+    _count_changes(stored, preview)
     return preview
 
 
@@ -243,8 +265,10 @@ def apply_import(event: Event, preview: ImportPreview) -> ImportSummary:
 
 
 def _apply(event: Event, preview: ImportPreview) -> ImportSummary:
-    tags = {tag.key: tag for tag in db.session.execute(
-        db.select(Tag).filter_by(event_id=event.id)).scalars()}
+    tags = {
+        tag.key: tag
+        for tag in db.session.execute(db.select(Tag).filter_by(event_id=event.id)).scalars()
+    }
     created_tags = 0
     language = (event.languages or ["en"])[0]
     for key, label in preview.new_tags.items():
@@ -252,61 +276,99 @@ def _apply(event: Event, preview: ImportPreview) -> ImportSummary:
             tags[key] = Tag(event_id=event.id, key=key, labels={language: label}, synonyms=[])
             db.session.add(tags[key])
             created_tags += 1
-    people = _attendees_by_email(event)
-    new = updated = unchanged = 0
+    stored = _stored(event)
+    changed: dict[str, ImportRow] = {}
+    new = unchanged = 0
     for row in preview.rows:
-        attendee = people.get(row.email)
-        if attendee is None:
+        if row.email not in stored:
             attendee = Attendee(event_id=event.id, email=row.email)
+            _assign(attendee, row, tags)
             db.session.add(attendee)
-            people[row.email] = attendee
             new += 1
-        elif _differs(attendee, row.values):
-            updated += 1
+        elif _differs(stored[row.email], row.values):
+            changed[row.email] = row
         else:
             unchanged += 1
-            continue
-        for name, value in row.values.items():
-            if name in ("offers", "seeks"):
-                missing = [key for key in value if key not in tags]
-                if missing:
-                    raise ImportRejected(
-                        f"Row {row.row}: tag {missing[0]!r} was removed from the catalog since"
-                        " the preview: preview the file again."
-                    )
-                value = [tags[key] for key in value]
-            setattr(attendee, name, value)
-    return ImportSummary(new=new, updated=updated, unchanged=unchanged, tags_created=created_tags)
-
-
-def _attendees_by_email(event: Event) -> dict[str, Attendee]:
-    query = (
-        db.select(Attendee)
-        .filter_by(event_id=event.id)
-        .options(selectinload(Attendee.offers), selectinload(Attendee.seeks))
+    if changed:
+        query = (
+            db.select(Attendee)
+            .where(Attendee.event_id == event.id, func.lower(Attendee.email).in_(changed))
+            .options(selectinload(Attendee.offers), selectinload(Attendee.seeks))
+        )
+        for attendee in db.session.execute(query).scalars():
+            _assign(attendee, changed[attendee.email.lower()], tags)
+    return ImportSummary(
+        new=new, updated=len(changed), unchanged=unchanged, tags_created=created_tags
     )
-    return {a.email.lower(): a for a in db.session.execute(query).scalars()}
 
 
-def _differs(attendee: Attendee, values: dict[str, object]) -> bool:
-    for name, value in values.items():
-        stored = getattr(attendee, name)
+def _assign(attendee: Attendee, row: ImportRow, tags: dict[str, Tag]) -> None:
+    for name, value in row.values.items():
         if name in ("offers", "seeks"):
-            stored = [tag.key for tag in stored]
-            if sorted(stored) != sorted(value):
+            missing = [key for key in value if key not in tags]
+            if missing:
+                raise ImportRejected(
+                    f"Row {row.row}: tag {missing[0]!r} was removed from the catalog since"
+                    " the preview: preview the file again."
+                )
+            value = [tags[key] for key in value]
+        setattr(attendee, name, value)
+
+
+# The attributes a row can set (besides offers and seeks), compared to tell updates apart.
+COMPARED = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "goals",
+    "languages",
+    "handicap",
+    "is_host",
+    "consent_to_share",
+)
+
+
+def _stored(event: Event) -> dict[str, dict[str, object]]:
+    """Email (lower case) -> the values an import can change, as plain data.
+
+    Three flat queries instead of ORM objects: for thousands of people, building objects
+    (and parsing their timestamps) costs several times more than the comparison needs.
+    """
+    columns = [getattr(Attendee, name) for name in COMPARED]
+    people: dict[str, dict[str, object]] = {}
+    by_id: dict[int, dict[str, object]] = {}
+    query = db.select(Attendee.id, Attendee.email, *columns).where(Attendee.event_id == event.id)
+    for attendee_id, email, *values in db.session.execute(query):
+        person = dict(zip(COMPARED, values, strict=True), offers=[], seeks=[])
+        people[email.lower()] = by_id[attendee_id] = person
+    for name, table in (("offers", attendee_offers), ("seeks", attendee_seeks)):
+        query = (
+            db.select(table.c.attendee_id, Tag.key)
+            .join(Tag, Tag.id == table.c.tag_id)
+            .where(Tag.event_id == event.id)
+        )
+        for attendee_id, key in db.session.execute(query):
+            by_id[attendee_id][name].append(key)
+    return people
+
+
+def _differs(stored: dict[str, object], values: dict[str, object]) -> bool:
+    for name, value in values.items():
+        if name in ("offers", "seeks"):
+            if sorted(stored[name]) != sorted(value):
                 return True
-        elif stored != value:
+        elif stored[name] != value:
             return True
     return False
 
 
-def _count_changes(event: Event, preview: ImportPreview) -> None:
-    people = _attendees_by_email(event)
+def _count_changes(stored: dict[str, dict[str, object]], preview: ImportPreview) -> None:
     for row in preview.rows:
-        attendee = people.get(row.email)
-        if attendee is None:
+        if row.email not in stored:
             preview.new += 1
-        elif _differs(attendee, row.values):
+        elif _differs(stored[row.email], row.values):
             preview.updated += 1
         else:
             preview.unchanged += 1
@@ -317,9 +379,9 @@ def _count_changes(event: Event, preview: ImportPreview) -> None:
 Records = Iterator[tuple[int, list[str]]]
 
 
-def _read_table(filename: str, data: bytes, preview: ImportPreview) -> tuple[
-    tuple[int, list[str]], Records
-]:
+def _read_table(
+    filename: str, data: bytes, preview: ImportPreview
+) -> tuple[tuple[int, list[str]], Records]:
     """The header row (number, cells) and an iterator over the later non-empty rows."""
     if not data.strip():
         raise _Unreadable("The file is empty.")
@@ -389,7 +451,8 @@ def _csv_records(text: str) -> Iterator[list[str]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     # Excel writes ';' where the decimal separator is a comma (Sweden); headers rarely hold either.
     delimiter = max((";", ",", "\t"), key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open must be an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         yield from reader
     except csv.Error as error:
@@ -437,9 +500,7 @@ def _xlsx_cell(value: object) -> str:
 _HEADER_NAMES = {normalise(alias): name for name, aliases in HEADERS.items() for alias in aliases}
 
 
-def _columns(
-    header: tuple[int, list[str]], preview: ImportPreview
-) -> dict[str, int] | None:
+def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str, int] | None:
     """Field name -> column index, or None (with a problem recorded) if unusable."""
     number, cells = header
     columns: dict[str, int] = {}
@@ -450,21 +511,34 @@ def _columns(
                 preview.ignored_columns.append(cell)
         elif name in columns:
             preview.problems.append(
-                ImportProblem(number, name, f"two columns mean {name}: {cells[columns[name]]!r}"
-                              f" and {cell!r}; keep one")
+                ImportProblem(
+                    number,
+                    name,
+                    f"two columns mean {name}: {cells[columns[name]]!r} and {cell!r}; keep one",
+                )
             )
         else:
             columns[name] = index
     if not columns:
         shown = ", ".join(repr(c) for c in cells[:5] if c)
-        preview.problems.append(ImportProblem(
-            0, "", "The first row should name the columns (first_name, last_name, email, ...);"
-            f" it has {shown}."))
+        preview.problems.append(
+            ImportProblem(
+                0,
+                "",
+                "The first row should name the columns (first_name, last_name, email, ...);"
+                f" it has {shown}.",
+            )
+        )
         return None
     if "email" not in columns:
-        preview.problems.append(ImportProblem(
-            number, "", "no email column: people are matched by email, so one column must be"
-            " called email (or e-mail, E-post, אימייל)."))
+        preview.problems.append(
+            ImportProblem(
+                number,
+                "",
+                "no email column: people are matched by email, so one column must be"
+                " called email (or e-mail, E-post, אימייל).",
+            )
+        )
         return None
     return None if preview.problems else columns
 
@@ -495,15 +569,19 @@ class _RowReader:
         self.tags = tags
         self.preview = preview
         self.limits = {name: Attendee.__table__.c[name].type.length for name in TEXT_FIELDS}
+        # The row being read: set by read(), used by cell() and problem().
+        self.number = 0
+        self.cells: list[str] = []
+        self.problems: list[ImportProblem] = []
 
     def read(self, number: int, cells: list[str]) -> tuple[dict[str, object], list[ImportProblem]]:
         self.number, self.cells, self.problems = number, cells, []
         values: dict[str, object] = {}
         for name in TEXT_FIELDS:
             if text := self.cell(name):
-                if len(text) > self.limits[name]:
-                    self.problem(name, f"too long ({len(text)} characters, at most"
-                                 f" {self.limits[name]})")
+                limit = self.limits[name]  # None: unlimited text (goals)
+                if limit is not None and len(text) > limit:
+                    self.problem(name, f"too long ({len(text)} characters, at most {limit})")
                 values[name] = text
         if text := self.cell("handicap"):
             try:
@@ -528,7 +606,7 @@ class _RowReader:
         index = self.columns.get(name)
         text = self.cells[index] if index is not None and index < len(self.cells) else ""
         # Undo the quote our export puts before text a spreadsheet would run as a formula.
-        return text[1:] if text[:1] == "'" and text[1:2] in ("=", "@", "+", "-") else text
+        return text[1:] if QUOTED_FORMULA.match(text) else text
 
     def problem(self, column: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
         self.problems.append(ImportProblem(self.number, column, message, suggestions))
@@ -558,8 +636,9 @@ class _RowReader:
             if key is None and self.tags.create:
                 key = "-".join(spelling.split())
                 if len(key) > 100:
-                    self.problem(column, f"tag {part.strip()!r} is too long (at most 100"
-                                 " characters)")
+                    self.problem(
+                        column, f"tag {part.strip()!r} is too long (at most 100 characters)"
+                    )
                     continue
                 self.preview.new_tags.setdefault(key, part.strip())
             if key is None:
@@ -575,11 +654,9 @@ def _parse_rows(
     records: Records,
     preview: ImportPreview,
     create_tags: bool,
+    stored: dict[str, dict[str, object]],
 ) -> None:
     reader = _RowReader(columns, _TagIndex(event, create_tags), preview)
-    stored = set(
-        db.session.execute(db.select(Attendee.email).filter_by(event_id=event.id)).scalars()
-    )
     first_row: dict[str, int] = {}
     for number, cells in records:
         values, problems = reader.read(number, cells)
@@ -588,16 +665,21 @@ def _parse_rows(
         if not raw_email:
             problems.insert(0, ImportProblem(number, "email", "missing email address"))
         elif email is None:
-            problems.insert(0, ImportProblem(number, "email",
-                                             f"not an email address: {raw_email!r}"))
+            problems.insert(
+                0, ImportProblem(number, "email", f"not an email address: {raw_email!r}")
+            )
         elif email in first_row:
-            problems.insert(0, ImportProblem(
-                number, "email", f"{email} is already on row {first_row[email]}"))
+            problems.insert(
+                0, ImportProblem(number, "email", f"{email} is already on row {first_row[email]}")
+            )
         else:
             first_row[email] = number
             if "first_name" not in values and email not in stored:
-                problems.append(ImportProblem(
-                    number, "first_name", "missing first name (needed for a new attendee)"))
+                problems.append(
+                    ImportProblem(
+                        number, "first_name", "missing first name (needed for a new attendee)"
+                    )
+                )
         preview.problems.extend(problems)
         if not problems:
             preview.rows.append(ImportRow(number, email, values))

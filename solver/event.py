@@ -209,7 +209,7 @@ def _check_constraints(
             people = [rule.get("person")]
             table = rule.get("table")
             candidates = [sessions[session]] if session is not None else list(sessions.values())
-            if not any(table in _group_names(s) for s in candidates):
+            if not any(_has_group(s, table) for s in candidates):
                 _fail(where, f"names table {table!r}, which no matching session has.")
         else:
             people = rule.get("people")
@@ -220,18 +220,11 @@ def _check_constraints(
                 _fail(where, f"names {email!r}, who is not an attendee.")
 
 
-def _group_names(session: Mapping) -> list[str]:
-    """Table names of a seating session; "Flight N" names of a golf session (any N)."""
+def _has_group(session: Mapping, name: object) -> bool:
+    """Whether a seating session has this table, or a golf session may have this flight."""
     if session.get("kind") == "seating":
-        return [t["name"] for t in session.get("tables", [])]
-    return _AnyFlight()
-
-
-class _AnyFlight(list):
-    """Membership test for golf group names, whose number depends on the headcount."""
-
-    def __contains__(self, name: object) -> bool:
-        return _flight_number(name) is not None
+        return any(t.get("name") == name for t in session.get("tables", []))
+    return _flight_number(name) is not None  # the number of flights depends on the headcount
 
 
 def _flight_number(name: object) -> int | None:
@@ -268,21 +261,22 @@ def event_scores(
             raise ValueError(f"{email!r} is not an attendee.")
         return index[_key(email)]
 
-    profiles = [
-        Profile(
-            offers=frozenset(filter(None, map(catalog.normalise, a.get("offers", [])))),
-            seeks=frozenset(filter(None, map(catalog.normalise, a.get("seeks", [])))),
-            languages=frozenset(lang.strip().lower() for lang in a.get("languages", [])),
-        )
-        for a in attendees
-    ]
     scores = PairScores(
-        profiles,
+        [profile_of(a, catalog) for a in attendees],
         weights,
         boosts={(person(x), person(y)): v for (x, y), v in (boosts or {}).items()},
         blocks=[(person(x), person(y)) for x, y in blocks],
     )
     return scores, catalog
+
+
+def profile_of(attendee: Mapping, catalog: TagCatalog) -> Profile:
+    """An attendee's offers and seeks as tag keys (labels and synonyms normalised), languages."""
+    return Profile(
+        offers=frozenset(filter(None, map(catalog.normalise, attendee.get("offers", [])))),
+        seeks=frozenset(filter(None, map(catalog.normalise, attendee.get("seeks", [])))),
+        languages=frozenset(lang.strip().lower() for lang in attendee.get("languages", [])),
+    )
 
 
 # ---------------------------------------------------------------- the plan, in names
@@ -819,89 +813,147 @@ def people_to_meet(
     email: str,
     *,
     weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
     language: str = "en",
 ) -> dict:
     """For one attendee: who at their tables or flights can help them, whom they can help, and
     which introductions they could make, each with reasons (structured and in words).
 
     `plan` is an EventPlan or a dict shaped like EventPlan.to_dict() (at least "session" and
-    "rounds": [[{"name", "people": [{"email"} or email]}]] per round). People with
-    `consent: false` are left off other people's lists. Two people without a common language
-    are not suggested to each other. Lists are sorted by the pair's value, highest first.
+    "rounds": [[{"name", "people": [{"email"} or email]}]] per round), so a plan adjusted by
+    hand works too. People with `consent: false` are left off other people's lists; pairs without
+    a common language, or blocked by the organiser, are not suggested. Lists are sorted by the
+    pair's value, highest first. For many sheets at once use everyone_to_meet.
     """
-    check_event(event)
-    scores, catalog = event_scores(event, weights)
-    attendees = event.get("attendees", [])
-    emails = [_key(a["email"]) for a in attendees]
-    index = {e: i for i, e in enumerate(emails)}
-    names = [full_name(a) for a in attendees]
-    me = index.get(_key(email))
-    if me is None:
-        raise ValueError(f"{email!r} is not an attendee.")
-    session_key, rounds = _plan_rounds(plan, index)
-    hidden = {i for i, a in enumerate(attendees) if a.get("consent", True) is False and i != me}
-    seated = [[people for _, people in groups] for groups in rounds]
-    mates = tablemates(me, seated)
+    return _Sheets(event, plan, weights, blocks, language).sheet(email)
 
-    def person(p: int) -> dict:
-        a = attendees[p]
-        return {"email": emails[p], "name": names[p], "company": a.get("company", "")}
 
-    def reasons(rs: Sequence[Reason]) -> list[dict]:
-        return [
-            {
-                "seeker": emails[r.seeker],
-                "offerer": emails[r.offerer],
-                "tag": r.tag,
-                "label": catalog.label(r.tag, language),
-                "text": r.describe(names, catalog, language),
-            }
-            for r in rs
+def everyone_to_meet(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
+    language: str = "en",
+) -> dict[str, dict]:
+    """people_to_meet for every attendee seated in the plan, by email (for printing sheets)."""
+    sheets = _Sheets(event, plan, weights, blocks, language)
+    return {sheets.emails[p]: sheets.sheet(sheets.emails[p]) for p in sorted(sheets.seated_people)}
+
+
+class _Sheets:
+    """What all sheets of one plan share; each sheet scores only its person's tablemates."""
+
+    def __init__(
+        self,
+        event: Mapping,
+        plan: EventPlan | Mapping,
+        weights: Weights,
+        blocks: Iterable[tuple[str, str]],
+        language: str,
+    ) -> None:
+        self.catalog = TagCatalog.from_event(event.get("tags", []))
+        self.attendees = event.get("attendees", [])
+        self.emails = [_key(a["email"]) for a in self.attendees]
+        self.index = {e: i for i, e in enumerate(self.emails)}
+        self.names = [full_name(a) for a in self.attendees]
+        self.weights, self.language = weights, language
+        self.session_key, self.rounds = _plan_rounds(plan, self.index)
+        self.hidden = {i for i, a in enumerate(self.attendees) if a.get("consent", True) is False}
+        self.blocks = {(self._person(x), self._person(y)) for x, y in blocks}
+        # group_of[r][person] -> position of their group in round r
+        self.group_of = [
+            {p: g for g, (_, people) in enumerate(groups) for p in people} for groups in self.rounds
         ]
+        self.seated_people = set().union(*self.group_of) if self.group_of else set()
 
-    def entry(other: int, rs: Sequence[Reason]) -> dict:
-        shared = mates[other]
+    def _person(self, email: str) -> int:
+        if _key(email) not in self.index:
+            raise ValueError(f"{email!r} is not an attendee.")
+        return self.index[_key(email)]
+
+    def sheet(self, email: str) -> dict:
+        me = self._person(email)
+        mates = set()
+        for r, seats in enumerate(self.group_of):
+            if me in seats:
+                mates.update(self.rounds[r][seats[me]][1])
+        mates.discard(me)
+        # Local numbering: me first, then my tablemates; scoring only these is cheap.
+        local = [me, *sorted(mates)]
+        at = {p: k for k, p in enumerate(local)}
+        names = [self.names[p] for p in local]
+        scores = PairScores(
+            [profile_of(self.attendees[p], self.catalog) for p in local],
+            self.weights,
+            blocks=[(at[x], at[y]) for x, y in self.blocks if x in at and y in at],
+        )
+        seated = [
+            [[at[p] for p in people if p in at] for _, people in groups] for groups in self.rounds
+        ]
+        shared = tablemates(0, seated)
+        hidden = {at[p] for p in self.hidden if p in at and p != me}
+
+        def person(k: int) -> dict:
+            p = local[k]
+            return {
+                "email": self.emails[p],
+                "name": names[k],
+                "company": self.attendees[p].get("company", ""),
+            }
+
+        def reasons(rs: Sequence[Reason]) -> list[dict]:
+            return [
+                {
+                    "seeker": self.emails[local[r.seeker]],
+                    "offerer": self.emails[local[r.offerer]],
+                    "tag": r.tag,
+                    "label": self.catalog.label(r.tag, self.language),
+                    "text": r.describe(names, self.catalog, self.language),
+                }
+                for r in rs
+            ]
+
+        def entry(k: int, rs: Sequence[Reason]) -> dict:
+            return {
+                **person(k),
+                "rounds": list(shared[k]),
+                "groups": [self.rounds[r][self.group_of[r][me]][0] for r in shared[k]],
+                "reasons": reasons(rs),
+                "text": "; ".join(describe_reasons(rs, names, self.catalog, self.language)),
+            }
+
+        can_help_you, you_can_help = [], []
+        for k in sorted(shared, key=lambda k: (-scores.value(0, k), names[k])):
+            if k in hidden or not scores.common_language(0, k) or scores.is_blocked(0, k):
+                continue
+            helps_me = [Reason(0, k, t) for t in scores.seeks_from(0, k)]
+            i_help = [Reason(k, 0, t) for t in scores.seeks_from(k, 0)]
+            if helps_me:
+                can_help_you.append(entry(k, helps_me))
+            if i_help:
+                you_can_help.append(entry(k, i_help))
+        intros = [
+            {
+                "a": person(i.a),
+                "b": person(i.b),
+                "reasons": reasons(i.reasons),
+                "text": i.describe(names, self.catalog, self.language),
+            }
+            for i in introductions(0, seated, scores, hidden=hidden)
+        ]
         return {
-            **person(other),
-            "rounds": list(shared),
-            "groups": [_group_name_of(rounds[r], other) for r in shared],
-            "reasons": reasons(rs),
-            "text": "; ".join(describe_reasons(rs, names, catalog, language)),
+            **person(0),
+            "session": self.session_key,
+            "groups": [
+                {"round": r, "name": self.rounds[r][seats[me]][0]}
+                for r, seats in enumerate(self.group_of)
+                if me in seats
+            ],
+            "can_help_you": can_help_you,
+            "you_can_help": you_can_help,
+            "introductions": intros,
         }
-
-    can_help_you, you_can_help = [], []
-    for other in sorted(mates, key=lambda o: (-scores.value(me, o), names[o])):
-        if other in hidden or not scores.common_language(me, other):
-            continue
-        if scores.is_blocked(me, other):
-            continue
-        helps_me = [Reason(me, other, t) for t in scores.seeks_from(me, other)]
-        i_help = [Reason(other, me, t) for t in scores.seeks_from(other, me)]
-        if helps_me:
-            can_help_you.append(entry(other, helps_me))
-        if i_help:
-            you_can_help.append(entry(other, i_help))
-    intros = [
-        {
-            "a": person(i.a),
-            "b": person(i.b),
-            "reasons": reasons(i.reasons),
-            "text": i.describe(names, catalog, language),
-        }
-        for i in introductions(me, seated, scores, hidden=hidden)
-    ]
-    return {
-        **person(me),
-        "session": session_key,
-        "groups": [
-            {"round": r, "name": _group_name_of(groups, me)}
-            for r, groups in enumerate(rounds)
-            if _group_name_of(groups, me) is not None
-        ],
-        "can_help_you": can_help_you,
-        "you_can_help": you_can_help,
-        "introductions": intros,
-    }
 
 
 def _plan_rounds(
@@ -933,7 +985,3 @@ def _plan_rounds(
             row.append((name, [index[_key(e)] for e in people]))
         out.append(row)
     return key, out
-
-
-def _group_name_of(groups: Sequence[tuple[str, Sequence[int]]], person: int) -> str | None:
-    return next((name for name, people in groups if person in people), None)

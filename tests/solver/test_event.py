@@ -12,6 +12,7 @@ import pytest
 
 from solver.event import (
     EventPlan,
+    everyone_to_meet,
     load_event,
     people_to_meet,
     session_problem,
@@ -393,6 +394,27 @@ def test_people_to_meet_suggests_introductions_between_tablemates_who_never_meet
     hidden = event()
     hidden["attendees"][AVI]["consent"] = False
     assert people_to_meet(hidden, seating, "pia@holm.se")["introductions"] == []
+
+
+def test_everyone_to_meet_gives_each_seated_person_their_sheet():
+    result = plan()
+    sheets = everyone_to_meet(EVENT, result)
+    assert sorted(sheets) == sorted(a["email"] for a in EVENT["attendees"])
+    assert sheets["avi@cohen.il"] == people_to_meet(EVENT, result, "avi@cohen.il")
+    assert all(
+        p["email"] != "pia@holm.se"
+        for email, sheet in sheets.items()
+        if email != "pia@holm.se"
+        for p in sheet["can_help_you"] + sheet["you_can_help"]
+    )
+
+
+def test_people_to_meet_respects_blocks():
+    seating = manual("Pia Lena | Avi Åsa Bo Noa", "Pia Avi | Lena Åsa Bo Noa")
+    blocked = people_to_meet(
+        EVENT, seating, "pia@holm.se", blocks=[("lena@berg.se", "avi@cohen.il")]
+    )
+    assert blocked["introductions"] == []
 
 
 def test_people_to_meet_refuses_strangers():

@@ -229,7 +229,7 @@ def _has_group(session: Mapping, name: object) -> bool:
 
 def _flight_number(name: object) -> int | None:
     if isinstance(name, str) and name.startswith("Flight ") and name[7:].isdigit():
-        return int(name[7:]) - 1
+        return int(name[7:]) - 1 if int(name[7:]) >= 1 else None
     return None
 
 
@@ -408,6 +408,7 @@ class SessionProblem:
     starting_holes: tuple[int | None, ...]  # golf, shotgun start: starting hole per flight
     scores: PairScores
     catalog: TagCatalog
+    why_apart: Mapping[tuple[int, int], str]  # apart pair -> the rule behind it, in words
 
 
 def session_problem(
@@ -453,7 +454,7 @@ def session_problem(
     tee_times, holes = _tee_sheet(session, len(tables))
 
     together: list[tuple[int, int]] = []
-    apart: set[tuple[int, int]] = set(scores.blocked)
+    apart: dict[tuple[int, int], str] = {}  # pair -> why, the first reason given wins
     fixed: list[Fixed] = []
     for rule in event.get("constraints", []):
         if rule.get("session") not in (None, session_key):
@@ -473,15 +474,20 @@ def session_problem(
         if rule["kind"] == "keep_together":
             together += [(people[0], p) for p in people[1:]]
         else:
-            apart.update((p, q) for k, p in enumerate(people) for q in people[k + 1 :])
+            for k, p in enumerate(people):
+                for q in people[k + 1 :]:
+                    apart.setdefault((p, q), "keep apart")
     for email, r, g in locked:
         if _key(email) not in index:
             raise ValueError(f"Locked seat: {email!r} is not an attendee.")
         if not (_is_int(r) and 0 <= r < rounds and _is_int(g) and 0 <= g < len(tables)):
             raise ValueError(f"Locked seat of {email}: round {r} or group {g} does not exist.")
         fixed.append(Fixed(index[_key(email)], g, r))
+    for pair in sorted(scores.blocked):
+        apart.setdefault(pair, "blocked by the organiser")
     if event.get("event", {}).get("same_company_apart", False):
-        apart.update(_colleagues_apart(attendees, len(tables), together))
+        for p, q in sorted(_colleagues_apart(attendees, len(tables), together)):
+            apart.setdefault((p, q), f"colleagues at {attendees[p].get('company')}")
 
     problem = Problem(
         people=len(attendees),
@@ -498,7 +504,7 @@ def session_problem(
     )
     people = tuple(full_name(a) for a in attendees)
     return SessionProblem(
-        session, problem, emails, people, names, tee_times, holes, scores, catalog
+        session, problem, emails, people, names, tee_times, holes, scores, catalog, apart
     )
 
 
@@ -770,6 +776,9 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
                 f"Locked: {built.names[f.person]} at {built.group_names[f.table]} "
                 f"in round {f.round + 1}."
             )
+    for (p, q), why in sorted(built.why_apart.items()):
+        if p in people and q in people and why != "keep apart":  # keep-apart rules listed above
+            found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
     hosts = sorted(people & built.problem.hosts)
     if len(hosts) > 1:
         found.append(f"Hosts: {_names_of(hosts, built.names)}.")
@@ -802,6 +811,126 @@ def _with_names(message: str, built: SessionProblem) -> str:
     message = re.sub(r"\b(?:person|people) (\d+(?:(?:, | and )\d+)*)", people, message)
     message = re.sub(r"\b(tables?) (\d+(?:(?:, | and )\d+)*)", tables, message)
     return re.sub(r"\bround (\d+)", rounds, message)
+
+
+# ---------------------------------------------------------------- a plan adjusted by hand
+
+
+def broken_rules(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    locked: Iterable[tuple[str, int, int]] = (),
+    blocks: Iterable[tuple[str, str]] = (),
+) -> list[dict]:
+    """The rules a plan breaks (say after a manual move), in names; empty when it keeps them all.
+
+    `plan` is an EventPlan or a dict like EventPlan.to_dict() (see people_to_meet); its groups
+    are matched to the session's tables by position. Each item is {"rule", "round" (0-based),
+    "group", "people": [emails], "message"}; rules: "seated" (everyone once per round),
+    "capacity", "min_size", "hosts", "keep_together", "keep_apart" (with why: a rule, the same
+    company, a block), "fixed_seat" and "locked".
+    """
+    index = {_key(a["email"]): i for i, a in enumerate(event.get("attendees", []))}
+    session_key, rounds = _plan_rounds(plan, index)
+    built = session_problem(event, session_key, blocks=blocks)
+    problem, names, groups = built.problem, built.names, built.group_names
+    # Golf flights follow the headcount; a moved player may fill any flight up to flight_size.
+    limits = (
+        problem.tables
+        if built.session["kind"] == "seating"
+        else (built.session.get("flight_size", 4),) * len(problem.tables)
+    )
+    lows = problem.min_sizes or (0,) * len(problem.tables)
+    locks = [Fixed(index[_key(e)], g, r) for e, r, g in locked if _key(e) in index]
+    found: list[dict] = []
+
+    def broken(rule: str, r: int | None, group: str, people: Iterable[int], message: str) -> None:
+        where = ", ".join(filter(None, [f"Round {r + 1}" if r is not None else "", group]))
+        found.append(
+            {
+                "rule": rule,
+                "round": r,
+                "group": group,
+                "people": [built.emails[p] for p in people],
+                "message": f"{where}: {message}." if where else f"{message}.",
+            }
+        )
+
+    if len(rounds) != problem.rounds:
+        broken("seated", None, "", (), f"The plan has {len(rounds)} rounds, not {problem.rounds}")
+        return found
+    for r, row in enumerate(rounds):
+        if len(row) != len(groups):
+            broken("seated", r, "", (), f"{len(row)} groups instead of {len(groups)}")
+            continue
+        group_of: dict[int, int] = {}
+        for t, (_, people) in enumerate(row):
+            for p in people:
+                if p in group_of:
+                    broken("seated", r, groups[t], [p], f"{names[p]} is seated twice")
+                group_of[p] = t
+            if len(people) > limits[t]:
+                broken(
+                    "capacity",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, but it takes {limits[t]}",
+                )
+            if len(people) < lows[t]:
+                broken(
+                    "min_size",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, fewer than its minimum of {lows[t]}",
+                )
+            hosts = [p for p in people if p in problem.hosts]
+            if len(hosts) > 1:
+                broken(
+                    "hosts",
+                    r,
+                    groups[t],
+                    hosts,
+                    f"{_names_of(hosts, names)} are all hosts; a table takes one",
+                )
+        missing = [p for p in range(problem.people) if p not in group_of]
+        if missing:
+            broken("seated", r, "", missing, f"no seat for {_names_of(missing, names)}")
+        for i, j in problem.together:
+            if i in group_of and j in group_of and group_of[i] != group_of[j]:
+                broken(
+                    "keep_together",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} must sit with {names[j]}, who is at {groups[group_of[j]]}",
+                )
+        for (i, j), why in built.why_apart.items():
+            if i in group_of and group_of.get(j) == group_of[i]:
+                broken(
+                    "keep_apart",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} and {names[j]} sit together, but are kept apart ({why})",
+                )
+        for f in (*problem.fixed, *locks):
+            if f.round in (None, r) and f.person in group_of and group_of[f.person] != f.table:
+                rule, verb = (
+                    ("fixed_seat", "has a fixed seat at")
+                    if f.round is None
+                    else ("locked", "is locked at")
+                )
+                broken(
+                    rule,
+                    r,
+                    groups[group_of[f.person]],
+                    [f.person],
+                    f"{names[f.person]} {verb} {groups[f.table]}",
+                )
+    return found
 
 
 # ---------------------------------------------------------------- one person's sheet

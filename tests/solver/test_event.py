@@ -12,6 +12,7 @@ import pytest
 
 from solver.event import (
     EventPlan,
+    broken_rules,
     everyone_to_meet,
     load_event,
     people_to_meet,
@@ -368,6 +369,43 @@ def manual(*rounds: str) -> dict:
             for r in rounds
         ],
     }
+
+
+def test_a_valid_plan_breaks_no_rules():
+    assert broken_rules(EVENT, plan()) == []
+    assert broken_rules(EVENT, plan().to_dict()) == []
+
+
+def test_broken_rules_name_people_rules_and_why():
+    rules = [
+        {"kind": "keep_together", "people": ["lena@berg.se", "noa@levi.il"]},
+        {"kind": "fixed_seat", "person": "avi@cohen.il", "table": "Table 2"},
+    ]
+    ev = event(constraints=rules)
+    ev["attendees"][LENA]["host"] = True
+    seating = manual("Lena Pia Åsa Bo | Avi Noa", "Lena Noa | Avi Pia Åsa")
+    found = broken_rules(ev, seating, locked=[("avi@cohen.il", 1, 0)])
+    by_rule = {}
+    for item in found:
+        by_rule.setdefault(item["rule"], []).append(item["message"])
+    assert by_rule["capacity"] == ["Round 1, Table 1: 4 people, but it takes 3."]
+    assert by_rule["hosts"] == [
+        "Round 1, Table 1: Lena Berg and Pia Holm are all hosts; a table takes one."
+    ]
+    assert by_rule["keep_together"] == [
+        "Round 1, Table 1: Lena Berg must sit with Noa Levi, who is at Table 2."
+    ]
+    assert by_rule["keep_apart"] == [
+        "Round 1, Table 1: Åsa Lindström and Bo Ek sit together, but are kept apart "
+        "(colleagues at Lindström Bygg AB)."
+    ]
+    assert by_rule["seated"] == ["Round 2: no seat for Bo Ek."]
+    assert by_rule["locked"] == ["Round 2, Table 2: Avi Cohen is locked at Table 1."]
+    assert "fixed_seat" not in by_rule  # Avi sits at Table 2 as his fixed seat says ...
+    found = broken_rules(ev, manual("Avi Lena Noa | Pia Åsa Bo", "Lena Noa Åsa | Avi Pia Bo"))
+    assert [f["message"] for f in found if f["rule"] == "fixed_seat"] == [
+        "Round 1, Table 1: Avi Cohen has a fixed seat at Table 2."
+    ]  # ... until he is moved
 
 
 def test_people_to_meet_hides_people_without_consent():

@@ -550,7 +550,7 @@ def _colleagues_apart(
 
 
 def _default_solve() -> Solve:
-    from solver.search import solve  # the search, imported late so tests can pass their own
+    from solver import solve  # the search (solver.solve), imported late so tests can pass their own
 
     return solve
 
@@ -737,7 +737,9 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
     groups = [int(t) for t in conflict.get("tables", []) if 0 <= int(t) < len(built.group_names)]
     problem = built.problem
     session = built.session.get("name", built.session["key"])
-    parts = [f"{session} cannot be planned: {_RULES.get(rule, rule or 'the rules contradict')}."]
+    # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
+    words = "; ".join(_RULES.get(part, part.replace("_", " ")) for part in rule.split("+") if part)
+    parts = [f"{session} cannot be planned: {words or 'the rules contradict each other'}."]
     if rule == "capacity":
         parts.append(f"{problem.people} people, {sum(problem.tables)} seats.")
     if people:
@@ -785,32 +787,44 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
     return found
 
 
+_NUMBERS = r"(\d+(?:(?:, | and )\d+)*)"  # "3", "3, 5 and 7"
+
+
 def _with_names(message: str, built: SessionProblem) -> str:
-    """The solver's sentence, which numbers people and tables, with their names instead."""
+    """The solver's sentence, which numbers people, tables and rounds from 0, in names."""
+
+    def listed(numbers: str, names: Sequence[str]) -> str | None:
+        found = [int(n) for n in re.findall(r"\d+", numbers)]
+        if any(n >= len(names) for n in found):
+            return None
+        return _names_of(found, names)
 
     def people(match: re.Match) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        if any(n >= len(built.names) for n in numbers):
+        named = listed(match.group(2), built.names)
+        if named is None:
             return match.group(0)
-        return _names_of(numbers, built.names)
+        lead = "" if match.group(1).startswith(("person", "people")) else match.group(1)
+        return f"{lead}{named}{match.group(3)}"
 
     def tables(match: re.Match) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(2))]
-        if any(n >= len(built.group_names) for n in numbers):
+        named = listed(match.group(2), built.group_names)
+        if named is None:
             return match.group(0)
-        named = [built.group_names[n] for n in numbers]
-        if match.group(1) == "table":
-            return named[0]
-        return "tables " + (
-            ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
-        )
+        return named if match.group(1).lower() == "table" else f"{match.group(1)} {named}"
 
     def rounds(match: re.Match) -> str:
-        return f"round {int(match.group(1)) + 1}"  # the solver counts rounds from 0, people from 1
+        return f"round {int(match.group(1)) + 1}"
 
-    message = re.sub(r"\b(?:person|people) (\d+(?:(?:, | and )\d+)*)", people, message)
-    message = re.sub(r"\b(tables?) (\d+(?:(?:, | and )\d+)*)", tables, message)
-    return re.sub(r"\bround (\d+)", rounds, message)
+    # "person 3", "people 3 and 5", "keep 3, 5 together", "seat 3 at", "host (3, 5)"
+    for pattern in (
+        rf"(\b(?:person|people) ){_NUMBERS}()",
+        rf"(\b(?:keep|seat) ){_NUMBERS}( (?:together|apart|at)\b)",
+        rf"(\bhosts? \(){_NUMBERS}(\))",
+    ):
+        message = re.sub(pattern, people, message)
+    message = re.sub(rf"\b(tables?) {_NUMBERS}", tables, message, flags=re.IGNORECASE)
+    message = re.sub(r"\bround (\d+)", rounds, message)
+    return message[:1].upper() + message[1:]
 
 
 # ---------------------------------------------------------------- a plan adjusted by hand

@@ -330,6 +330,22 @@ def test_contradictory_locks_name_the_person_and_the_tables():
     assert "Groups: Table 1, Table 2." in result.message
 
 
+def test_a_clash_of_several_rules_is_told_in_names():
+    solve = conflict_solve(
+        {"rule": "fixed_seats+keep_apart", "people": [LENA, AVI], "tables": [1]},
+        "These rules cannot all hold: keep 0, 1 apart; seat 0, 1 at table 1.",
+    )
+    result = plan(solve=solve)
+    assert result.message.startswith(
+        "Dinner cannot be planned: fixed or locked seats contradict each other; "
+        "people kept apart are fixed at the same table. People involved: Lena Berg and Avi Cohen."
+    )
+    assert result.message.endswith(
+        "(These rules cannot all hold: keep Lena Berg and Avi Cohen apart; "
+        "seat Lena Berg and Avi Cohen at Table 2.)"
+    )
+
+
 def test_infeasible_without_details_still_says_which_session():
     rules = [{"kind": "keep_apart", "people": [a["email"] for a in EVENT["attendees"][:3]]}]
     crowded = event(constraints=rules)

@@ -733,8 +733,11 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
     that mention those people (so the organiser knows which rule to relax)."""
     conflict = dict(result.stats.get("conflict") or {})
     rule = str(conflict.get("rule", ""))
-    people = [int(p) for p in conflict.get("people", []) if 0 <= int(p) < len(built.emails)]
-    groups = [int(t) for t in conflict.get("tables", []) if 0 <= int(t) < len(built.group_names)]
+    # dict.fromkeys: the solver may name one person twice (e.g. fixed at two tables).
+    people = list(dict.fromkeys(int(p) for p in conflict.get("people", [])))
+    people = [p for p in people if 0 <= p < len(built.emails)]
+    groups = list(dict.fromkeys(int(t) for t in conflict.get("tables", [])))
+    groups = [t for t in groups if 0 <= t < len(built.group_names)]
     problem = built.problem
     session = built.session.get("name", built.session["key"])
     # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
@@ -746,7 +749,7 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
         parts.append(f"People involved: {_names_of(people, built.names)}.")
     if groups and rule != "capacity":
         parts.append(f"Groups: {', '.join(built.group_names[t] for t in groups)}.")
-    parts += _rules_about(event, built, set(people))
+    parts += _rules_about(event, built, _with_partners(built.problem, people))
     if result.message:
         parts.append(f"({_with_names(result.message, built)})")
     return " ".join(parts), {
@@ -754,6 +757,18 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
         "people": [built.emails[p] for p in people],
         "groups": [built.group_names[t] for t in groups],
     }
+
+
+def _with_partners(problem: Problem, people: Iterable[int]) -> set[int]:
+    """`people` and everyone kept together with them: their rules may be behind a conflict."""
+    found, grew = set(people), True
+    while grew:
+        grew = False
+        for i, j in problem.together:
+            if (i in found) != (j in found):
+                found.update((i, j))
+                grew = True
+    return found
 
 
 def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> list[str]:
@@ -782,7 +797,7 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
         if p in people and q in people and why != "keep apart":  # keep-apart rules listed above
             found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
     hosts = sorted(people & built.problem.hosts)
-    if len(hosts) > 1:
+    if len(hosts) > 1 and hosts != sorted(built.problem.hosts):  # else the conflict lists them
         found.append(f"Hosts: {_names_of(hosts, built.names)}.")
     return found
 
@@ -794,7 +809,7 @@ def _with_names(message: str, built: SessionProblem) -> str:
     """The solver's sentence, which numbers people, tables and rounds from 0, in names."""
 
     def listed(numbers: str, names: Sequence[str]) -> str | None:
-        found = [int(n) for n in re.findall(r"\d+", numbers)]
+        found = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", numbers)))
         if any(n >= len(names) for n in found):
             return None
         return _names_of(found, names)

@@ -522,3 +522,49 @@ def test_fixed_seat_in_a_flight_that_does_not_exist_is_refused():
     ]
     with pytest.raises(ValueError, match="golf has no 'Flight 3'"):
         session_problem(event(constraints=rules), "golf")
+
+
+# ---------------------------------------------------------------- with the real search
+
+
+def test_the_search_finds_the_brute_force_optimum():
+    real = solve_event_session(event(), "dinner", time_limit=5.0)
+    exact = plan()
+    assert real.status == Status.OPTIMAL
+    assert real.objective == exact.objective
+    assert real.meetings[0].a == "lena@berg.se" and real.meetings[0].b == "avi@cohen.il"
+    assert broken_rules(EVENT, real) == []
+
+
+def test_the_search_refuses_an_impossible_request_in_names():
+    rules = [
+        {"kind": "keep_together", "people": ["lena@berg.se", "avi@cohen.il", "noa@levi.il"]},
+        {"kind": "keep_together", "people": ["noa@levi.il", "bo@lindstrom.se"]},
+    ]
+    result = solve_event_session(event(constraints=rules), "dinner", time_limit=5.0)
+    assert result.status == Status.INFEASIBLE
+    assert result.seconds < 1.0
+    for name in ("Lena Berg", "Avi Cohen", "Noa Levi", "Bo Ek"):
+        assert name in result.message
+    assert "keep together" in result.message
+    assert sorted(result.conflict["people"]) == sorted(
+        ["lena@berg.se", "avi@cohen.il", "noa@levi.il", "bo@lindstrom.se"]
+    )
+
+
+def test_the_search_reports_a_lock_against_a_fixed_seat():
+    rules = [{"kind": "fixed_seat", "person": "avi@cohen.il", "table": "Table 2"}]
+    result = solve_event_session(
+        event(constraints=rules), "dinner", time_limit=5.0, locked=[("avi@cohen.il", 1, 0)]
+    )
+    assert result.status == Status.INFEASIBLE
+    assert "Avi Cohen" in result.message
+    assert "Locked: Avi Cohen at Table 1 in round 2." in result.message
+    assert "Rule: fixed seat Avi Cohen at Table 2." in result.message
+
+
+def test_the_search_plans_a_golf_day():
+    result = solve_event_session(event(), "golf", time_limit=5.0)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert [len(g.emails) for g in result.rounds[0]] == [3, 3]
+    assert result.handicap_spread is not None

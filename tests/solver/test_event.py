@@ -511,8 +511,10 @@ def test_golf_shotgun_start_gives_starting_holes_and_fixed_flights_work():
     assert built.starting_holes == (1, 7, 13)
     assert built.problem.fixed == (Fixed(NOA, 1, None),)
     assert session_problem(ev, "dinner").problem.fixed == ()  # no Flight 2 at dinner
+    golf.update(tee_interval_minutes=0)  # no matter with a shotgun start
+    assert session_problem(ev, "golf").starting_holes == (1, 7, 13)
     with pytest.raises(ValueError, match="tee_interval_minutes"):
-        golf.update(shotgun=False, tee_interval_minutes=0)
+        golf.update(shotgun=False)
         session_problem(ev, "golf")
 
 

@@ -266,10 +266,9 @@ class PairScores:
         # helps[a, b]: how many of a's seeks b offers.
         helps = seeks @ offers.T
 
-        languages = {lang: k for k, lang in enumerate(sorted(set().union(*self._languages())))}
-        speaks = _incidence(
-            n, len(languages), ([languages[x] for x in ls] for ls in self._languages())
-        )
+        spoken = [p.languages for p in self.profiles]
+        languages = {lang: k for k, lang in enumerate(sorted(set().union(*spoken)))}
+        speaks = _incidence(n, len(languages), ([languages[x] for x in ls] for ls in spoken))
         unstated = speaks.sum(axis=1) == 0
         self._talk = ((speaks @ speaks.T) > 0) | unstated[:, None] | unstated[None, :]
 
@@ -284,9 +283,6 @@ class PairScores:
         for a, b in self.blocked:
             value[a, b] = value[b, a] = 0.0
         self.matrix = value  # symmetric, people x people; read-only by convention
-
-    def _languages(self) -> list[frozenset[str]]:
-        return [p.languages for p in self.profiles]
 
     @property
     def people(self) -> int:

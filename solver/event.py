@@ -185,8 +185,9 @@ def _check_sessions(sessions: list[dict]) -> dict[str, dict]:
                 except (TypeError, ValueError):
                     _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
             interval = session.get("tee_interval_minutes", 10)
-            if not _is_int(interval) or interval < 1:
-                _fail(where, "tee_interval_minutes must be a whole number >= 1.")
+            tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
+            if not _is_int(interval) or interval < (1 if tee_sheet else 0):
+                _fail(where, "tee_interval_minutes must be a whole number of at least 1.")
             if not isinstance(session.get("shotgun", False), bool):
                 _fail(where, "shotgun must be true or false.")
         else:
@@ -209,7 +210,7 @@ def _check_constraints(
             people = [rule.get("person")]
             table = rule.get("table")
             candidates = [sessions[session]] if session is not None else list(sessions.values())
-            if not any(table in _group_names(s) for s in candidates):
+            if not any(_has_group(s, table) for s in candidates):
                 _fail(where, f"names table {table!r}, which no matching session has.")
         else:
             people = rule.get("people")
@@ -220,23 +221,16 @@ def _check_constraints(
                 _fail(where, f"names {email!r}, who is not an attendee.")
 
 
-def _group_names(session: Mapping) -> list[str]:
-    """Table names of a seating session; "Flight N" names of a golf session (any N)."""
+def _has_group(session: Mapping, name: object) -> bool:
+    """Whether a seating session has this table, or a golf session may have this flight."""
     if session.get("kind") == "seating":
-        return [t["name"] for t in session.get("tables", [])]
-    return _AnyFlight()
-
-
-class _AnyFlight(list):
-    """Membership test for golf group names, whose number depends on the headcount."""
-
-    def __contains__(self, name: object) -> bool:
-        return _flight_number(name) is not None
+        return any(t.get("name") == name for t in session.get("tables", []))
+    return _flight_number(name) is not None  # the number of flights depends on the headcount
 
 
 def _flight_number(name: object) -> int | None:
     if isinstance(name, str) and name.startswith("Flight ") and name[7:].isdigit():
-        return int(name[7:]) - 1
+        return int(name[7:]) - 1 if int(name[7:]) >= 1 else None
     return None
 
 
@@ -268,21 +262,22 @@ def event_scores(
             raise ValueError(f"{email!r} is not an attendee.")
         return index[_key(email)]
 
-    profiles = [
-        Profile(
-            offers=frozenset(filter(None, map(catalog.normalise, a.get("offers", [])))),
-            seeks=frozenset(filter(None, map(catalog.normalise, a.get("seeks", [])))),
-            languages=frozenset(lang.strip().lower() for lang in a.get("languages", [])),
-        )
-        for a in attendees
-    ]
     scores = PairScores(
-        profiles,
+        [profile_of(a, catalog) for a in attendees],
         weights,
         boosts={(person(x), person(y)): v for (x, y), v in (boosts or {}).items()},
         blocks=[(person(x), person(y)) for x, y in blocks],
     )
     return scores, catalog
+
+
+def profile_of(attendee: Mapping, catalog: TagCatalog) -> Profile:
+    """An attendee's offers and seeks as tag keys (labels and synonyms normalised), languages."""
+    return Profile(
+        offers=frozenset(filter(None, map(catalog.normalise, attendee.get("offers", [])))),
+        seeks=frozenset(filter(None, map(catalog.normalise, attendee.get("seeks", [])))),
+        languages=frozenset(lang.strip().lower() for lang in attendee.get("languages", [])),
+    )
 
 
 # ---------------------------------------------------------------- the plan, in names
@@ -414,6 +409,7 @@ class SessionProblem:
     starting_holes: tuple[int | None, ...]  # golf, shotgun start: starting hole per flight
     scores: PairScores
     catalog: TagCatalog
+    why_apart: Mapping[tuple[int, int], str]  # apart pair -> the rule behind it, in words
 
 
 def session_problem(
@@ -459,7 +455,7 @@ def session_problem(
     tee_times, holes = _tee_sheet(session, len(tables))
 
     together: list[tuple[int, int]] = []
-    apart: set[tuple[int, int]] = set(scores.blocked)
+    apart: dict[tuple[int, int], str] = {}  # pair -> why, the first reason given wins
     fixed: list[Fixed] = []
     for rule in event.get("constraints", []):
         if rule.get("session") not in (None, session_key):
@@ -479,15 +475,20 @@ def session_problem(
         if rule["kind"] == "keep_together":
             together += [(people[0], p) for p in people[1:]]
         else:
-            apart.update((p, q) for k, p in enumerate(people) for q in people[k + 1 :])
+            for k, p in enumerate(people):
+                for q in people[k + 1 :]:
+                    apart.setdefault((p, q), "keep apart")
     for email, r, g in locked:
         if _key(email) not in index:
             raise ValueError(f"Locked seat: {email!r} is not an attendee.")
         if not (_is_int(r) and 0 <= r < rounds and _is_int(g) and 0 <= g < len(tables)):
             raise ValueError(f"Locked seat of {email}: round {r} or group {g} does not exist.")
         fixed.append(Fixed(index[_key(email)], g, r))
+    for pair in sorted(scores.blocked):
+        apart.setdefault(pair, "blocked by the organiser")
     if event.get("event", {}).get("same_company_apart", False):
-        apart.update(_colleagues_apart(attendees, len(tables), together))
+        for p, q in sorted(_colleagues_apart(attendees, len(tables), together)):
+            apart.setdefault((p, q), f"colleagues at {attendees[p].get('company')}")
 
     problem = Problem(
         people=len(attendees),
@@ -504,7 +505,7 @@ def session_problem(
     )
     people = tuple(full_name(a) for a in attendees)
     return SessionProblem(
-        session, problem, emails, people, names, tee_times, holes, scores, catalog
+        session, problem, emails, people, names, tee_times, holes, scores, catalog, apart
     )
 
 
@@ -550,7 +551,7 @@ def _colleagues_apart(
 
 
 def _default_solve() -> Solve:
-    from solver.search import solve  # the search, imported late so tests can pass their own
+    from solver import solve  # the search (solver.solve), imported late so tests can pass their own
 
     return solve
 
@@ -733,18 +734,23 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
     that mention those people (so the organiser knows which rule to relax)."""
     conflict = dict(result.stats.get("conflict") or {})
     rule = str(conflict.get("rule", ""))
-    people = [int(p) for p in conflict.get("people", []) if 0 <= int(p) < len(built.emails)]
-    groups = [int(t) for t in conflict.get("tables", []) if 0 <= int(t) < len(built.group_names)]
+    # dict.fromkeys: the solver may name one person twice (e.g. fixed at two tables).
+    people = list(dict.fromkeys(int(p) for p in conflict.get("people", [])))
+    people = [p for p in people if 0 <= p < len(built.emails)]
+    groups = list(dict.fromkeys(int(t) for t in conflict.get("tables", [])))
+    groups = [t for t in groups if 0 <= t < len(built.group_names)]
     problem = built.problem
     session = built.session.get("name", built.session["key"])
-    parts = [f"{session} cannot be planned: {_RULES.get(rule, rule or 'the rules contradict')}."]
+    # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
+    words = "; ".join(_RULES.get(part, part.replace("_", " ")) for part in rule.split("+") if part)
+    parts = [f"{session} cannot be planned: {words or 'the rules contradict each other'}."]
     if rule == "capacity":
         parts.append(f"{problem.people} people, {sum(problem.tables)} seats.")
     if people:
         parts.append(f"People involved: {_names_of(people, built.names)}.")
     if groups and rule != "capacity":
         parts.append(f"Groups: {', '.join(built.group_names[t] for t in groups)}.")
-    parts += _rules_about(event, built, set(people))
+    parts += _rules_about(event, built, _with_partners(built.problem, people))
     if result.message:
         parts.append(f"({_with_names(result.message, built)})")
     return " ".join(parts), {
@@ -752,6 +758,18 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
         "people": [built.emails[p] for p in people],
         "groups": [built.group_names[t] for t in groups],
     }
+
+
+def _with_partners(problem: Problem, people: Iterable[int]) -> set[int]:
+    """`people` and everyone kept together with them: their rules may be behind a conflict."""
+    found, grew = set(people), True
+    while grew:
+        grew = False
+        for i, j in problem.together:
+            if (i in found) != (j in found):
+                found.update((i, j))
+                grew = True
+    return found
 
 
 def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> list[str]:
@@ -776,38 +794,173 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
                 f"Locked: {built.names[f.person]} at {built.group_names[f.table]} "
                 f"in round {f.round + 1}."
             )
+    for (p, q), why in sorted(built.why_apart.items()):
+        if p in people and q in people and why != "keep apart":  # keep-apart rules listed above
+            found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
     hosts = sorted(people & built.problem.hosts)
-    if len(hosts) > 1:
+    if len(hosts) > 1 and hosts != sorted(built.problem.hosts):  # else the conflict lists them
         found.append(f"Hosts: {_names_of(hosts, built.names)}.")
     return found
 
 
+_NUMBERS = r"(\d+(?:(?:, | and )\d+)*)"  # "3", "3, 5 and 7"
+
+
 def _with_names(message: str, built: SessionProblem) -> str:
-    """The solver's sentence, which numbers people and tables, with their names instead."""
+    """The solver's sentence, which numbers people, tables and rounds from 0, in names."""
+
+    def listed(numbers: str, names: Sequence[str]) -> str | None:
+        found = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", numbers)))
+        if any(n >= len(names) for n in found):
+            return None
+        return _names_of(found, names)
 
     def people(match: re.Match) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        if any(n >= len(built.names) for n in numbers):
+        named = listed(match.group(2), built.names)
+        if named is None:
             return match.group(0)
-        return _names_of(numbers, built.names)
+        lead = "" if match.group(1).startswith(("person", "people")) else match.group(1)
+        return f"{lead}{named}{match.group(3)}"
 
     def tables(match: re.Match) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(2))]
-        if any(n >= len(built.group_names) for n in numbers):
+        named = listed(match.group(2), built.group_names)
+        if named is None:
             return match.group(0)
-        named = [built.group_names[n] for n in numbers]
-        if match.group(1) == "table":
-            return named[0]
-        return "tables " + (
-            ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
-        )
+        return named if match.group(1).lower() == "table" else f"{match.group(1)} {named}"
 
     def rounds(match: re.Match) -> str:
-        return f"round {int(match.group(1)) + 1}"  # the solver counts rounds from 0, people from 1
+        return f"round {int(match.group(1)) + 1}"
 
-    message = re.sub(r"\b(?:person|people) (\d+(?:(?:, | and )\d+)*)", people, message)
-    message = re.sub(r"\b(tables?) (\d+(?:(?:, | and )\d+)*)", tables, message)
-    return re.sub(r"\bround (\d+)", rounds, message)
+    # "person 3", "people 3 and 5", "keep 3, 5 together", "seat 3 at", "host (3, 5)"
+    for pattern in (
+        rf"(\b(?:person|people) ){_NUMBERS}()",
+        rf"(\b(?:keep|seat) ){_NUMBERS}( (?:together|apart|at)\b)",
+        rf"(\bhosts? \(){_NUMBERS}(\))",
+    ):
+        message = re.sub(pattern, people, message)
+    message = re.sub(rf"\b(tables?) {_NUMBERS}", tables, message, flags=re.IGNORECASE)
+    message = re.sub(r"\bround (\d+)", rounds, message)
+    return message[:1].upper() + message[1:]
+
+
+# ---------------------------------------------------------------- a plan adjusted by hand
+
+
+def broken_rules(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    locked: Iterable[tuple[str, int, int]] = (),
+    blocks: Iterable[tuple[str, str]] = (),
+) -> list[dict]:
+    """The rules a plan breaks (say after a manual move), in names; empty when it keeps them all.
+
+    `plan` is an EventPlan or a dict like EventPlan.to_dict() (see people_to_meet); its groups
+    are matched to the session's tables by position. Each item is {"rule", "round" (0-based),
+    "group", "people": [emails], "message"}; rules: "seated" (everyone once per round),
+    "capacity", "min_size", "hosts", "keep_together", "keep_apart" (with why: a rule, the same
+    company, a block), "fixed_seat" and "locked".
+    """
+    index = {_key(a["email"]): i for i, a in enumerate(event.get("attendees", []))}
+    session_key, rounds = _plan_rounds(plan, index)
+    built = session_problem(event, session_key, blocks=blocks)
+    problem, names, groups = built.problem, built.names, built.group_names
+    # Golf flights follow the headcount; a moved player may fill any flight up to flight_size.
+    limits = (
+        problem.tables
+        if built.session["kind"] == "seating"
+        else (built.session.get("flight_size", 4),) * len(problem.tables)
+    )
+    lows = problem.min_sizes or (0,) * len(problem.tables)
+    locks = [Fixed(index[_key(e)], g, r) for e, r, g in locked if _key(e) in index]
+    found: list[dict] = []
+
+    def broken(rule: str, r: int | None, group: str, people: Iterable[int], message: str) -> None:
+        where = ", ".join(filter(None, [f"Round {r + 1}" if r is not None else "", group]))
+        found.append(
+            {
+                "rule": rule,
+                "round": r,
+                "group": group,
+                "people": [built.emails[p] for p in people],
+                "message": f"{where}: {message}." if where else f"{message}.",
+            }
+        )
+
+    if len(rounds) != problem.rounds:
+        broken("seated", None, "", (), f"The plan has {len(rounds)} rounds, not {problem.rounds}")
+        return found
+    for r, row in enumerate(rounds):
+        if len(row) != len(groups):
+            broken("seated", r, "", (), f"{len(row)} groups instead of {len(groups)}")
+            continue
+        group_of: dict[int, int] = {}
+        for t, (_, people) in enumerate(row):
+            for p in people:
+                if p in group_of:
+                    broken("seated", r, groups[t], [p], f"{names[p]} is seated twice")
+                group_of[p] = t
+            if len(people) > limits[t]:
+                broken(
+                    "capacity",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, but it takes {limits[t]}",
+                )
+            if len(people) < lows[t]:
+                broken(
+                    "min_size",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, fewer than its minimum of {lows[t]}",
+                )
+            hosts = [p for p in people if p in problem.hosts]
+            if len(hosts) > 1:
+                broken(
+                    "hosts",
+                    r,
+                    groups[t],
+                    hosts,
+                    f"{_names_of(hosts, names)} are all hosts; a table takes one",
+                )
+        missing = [p for p in range(problem.people) if p not in group_of]
+        if missing:
+            broken("seated", r, "", missing, f"no seat for {_names_of(missing, names)}")
+        for i, j in problem.together:
+            if i in group_of and j in group_of and group_of[i] != group_of[j]:
+                broken(
+                    "keep_together",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} must sit with {names[j]}, who is at {groups[group_of[j]]}",
+                )
+        for (i, j), why in built.why_apart.items():
+            if i in group_of and group_of.get(j) == group_of[i]:
+                broken(
+                    "keep_apart",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} and {names[j]} sit together, but are kept apart ({why})",
+                )
+        for f in (*problem.fixed, *locks):
+            if f.round in (None, r) and f.person in group_of and group_of[f.person] != f.table:
+                rule, verb = (
+                    ("fixed_seat", "has a fixed seat at")
+                    if f.round is None
+                    else ("locked", "is locked at")
+                )
+                broken(
+                    rule,
+                    r,
+                    groups[group_of[f.person]],
+                    [f.person],
+                    f"{names[f.person]} {verb} {groups[f.table]}",
+                )
+    return found
 
 
 # ---------------------------------------------------------------- one person's sheet
@@ -819,89 +972,147 @@ def people_to_meet(
     email: str,
     *,
     weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
     language: str = "en",
 ) -> dict:
     """For one attendee: who at their tables or flights can help them, whom they can help, and
     which introductions they could make, each with reasons (structured and in words).
 
     `plan` is an EventPlan or a dict shaped like EventPlan.to_dict() (at least "session" and
-    "rounds": [[{"name", "people": [{"email"} or email]}]] per round). People with
-    `consent: false` are left off other people's lists. Two people without a common language
-    are not suggested to each other. Lists are sorted by the pair's value, highest first.
+    "rounds": [[{"name", "people": [{"email"} or email]}]] per round), so a plan adjusted by
+    hand works too. People with `consent: false` are left off other people's lists; pairs without
+    a common language, or blocked by the organiser, are not suggested. Lists are sorted by the
+    pair's value, highest first. For many sheets at once use everyone_to_meet.
     """
-    check_event(event)
-    scores, catalog = event_scores(event, weights)
-    attendees = event.get("attendees", [])
-    emails = [_key(a["email"]) for a in attendees]
-    index = {e: i for i, e in enumerate(emails)}
-    names = [full_name(a) for a in attendees]
-    me = index.get(_key(email))
-    if me is None:
-        raise ValueError(f"{email!r} is not an attendee.")
-    session_key, rounds = _plan_rounds(plan, index)
-    hidden = {i for i, a in enumerate(attendees) if a.get("consent", True) is False and i != me}
-    seated = [[people for _, people in groups] for groups in rounds]
-    mates = tablemates(me, seated)
+    return _Sheets(event, plan, weights, blocks, language).sheet(email)
 
-    def person(p: int) -> dict:
-        a = attendees[p]
-        return {"email": emails[p], "name": names[p], "company": a.get("company", "")}
 
-    def reasons(rs: Sequence[Reason]) -> list[dict]:
-        return [
-            {
-                "seeker": emails[r.seeker],
-                "offerer": emails[r.offerer],
-                "tag": r.tag,
-                "label": catalog.label(r.tag, language),
-                "text": r.describe(names, catalog, language),
-            }
-            for r in rs
+def everyone_to_meet(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
+    language: str = "en",
+) -> dict[str, dict]:
+    """people_to_meet for every attendee seated in the plan, by email (for printing sheets)."""
+    sheets = _Sheets(event, plan, weights, blocks, language)
+    return {sheets.emails[p]: sheets.sheet(sheets.emails[p]) for p in sorted(sheets.seated_people)}
+
+
+class _Sheets:
+    """What all sheets of one plan share; each sheet scores only its person's tablemates."""
+
+    def __init__(
+        self,
+        event: Mapping,
+        plan: EventPlan | Mapping,
+        weights: Weights,
+        blocks: Iterable[tuple[str, str]],
+        language: str,
+    ) -> None:
+        self.catalog = TagCatalog.from_event(event.get("tags", []))
+        self.attendees = event.get("attendees", [])
+        self.emails = [_key(a["email"]) for a in self.attendees]
+        self.index = {e: i for i, e in enumerate(self.emails)}
+        self.names = [full_name(a) for a in self.attendees]
+        self.weights, self.language = weights, language
+        self.session_key, self.rounds = _plan_rounds(plan, self.index)
+        self.hidden = {i for i, a in enumerate(self.attendees) if a.get("consent", True) is False}
+        self.blocks = {(self._person(x), self._person(y)) for x, y in blocks}
+        # group_of[r][person] -> position of their group in round r
+        self.group_of = [
+            {p: g for g, (_, people) in enumerate(groups) for p in people} for groups in self.rounds
         ]
+        self.seated_people = set().union(*self.group_of) if self.group_of else set()
 
-    def entry(other: int, rs: Sequence[Reason]) -> dict:
-        shared = mates[other]
+    def _person(self, email: str) -> int:
+        if _key(email) not in self.index:
+            raise ValueError(f"{email!r} is not an attendee.")
+        return self.index[_key(email)]
+
+    def sheet(self, email: str) -> dict:
+        me = self._person(email)
+        mates = set()
+        for r, seats in enumerate(self.group_of):
+            if me in seats:
+                mates.update(self.rounds[r][seats[me]][1])
+        mates.discard(me)
+        # Local numbering: me first, then my tablemates; scoring only these is cheap.
+        local = [me, *sorted(mates)]
+        at = {p: k for k, p in enumerate(local)}
+        names = [self.names[p] for p in local]
+        scores = PairScores(
+            [profile_of(self.attendees[p], self.catalog) for p in local],
+            self.weights,
+            blocks=[(at[x], at[y]) for x, y in self.blocks if x in at and y in at],
+        )
+        seated = [
+            [[at[p] for p in people if p in at] for _, people in groups] for groups in self.rounds
+        ]
+        shared = tablemates(0, seated)
+        hidden = {at[p] for p in self.hidden if p in at and p != me}
+
+        def person(k: int) -> dict:
+            p = local[k]
+            return {
+                "email": self.emails[p],
+                "name": names[k],
+                "company": self.attendees[p].get("company", ""),
+            }
+
+        def reasons(rs: Sequence[Reason]) -> list[dict]:
+            return [
+                {
+                    "seeker": self.emails[local[r.seeker]],
+                    "offerer": self.emails[local[r.offerer]],
+                    "tag": r.tag,
+                    "label": self.catalog.label(r.tag, self.language),
+                    "text": r.describe(names, self.catalog, self.language),
+                }
+                for r in rs
+            ]
+
+        def entry(k: int, rs: Sequence[Reason]) -> dict:
+            return {
+                **person(k),
+                "rounds": list(shared[k]),
+                "groups": [self.rounds[r][self.group_of[r][me]][0] for r in shared[k]],
+                "reasons": reasons(rs),
+                "text": "; ".join(describe_reasons(rs, names, self.catalog, self.language)),
+            }
+
+        can_help_you, you_can_help = [], []
+        for k in sorted(shared, key=lambda k: (-scores.value(0, k), names[k])):
+            if k in hidden or not scores.common_language(0, k) or scores.is_blocked(0, k):
+                continue
+            helps_me = [Reason(0, k, t) for t in scores.seeks_from(0, k)]
+            i_help = [Reason(k, 0, t) for t in scores.seeks_from(k, 0)]
+            if helps_me:
+                can_help_you.append(entry(k, helps_me))
+            if i_help:
+                you_can_help.append(entry(k, i_help))
+        intros = [
+            {
+                "a": person(i.a),
+                "b": person(i.b),
+                "reasons": reasons(i.reasons),
+                "text": i.describe(names, self.catalog, self.language),
+            }
+            for i in introductions(0, seated, scores, hidden=hidden)
+        ]
         return {
-            **person(other),
-            "rounds": list(shared),
-            "groups": [_group_name_of(rounds[r], other) for r in shared],
-            "reasons": reasons(rs),
-            "text": "; ".join(describe_reasons(rs, names, catalog, language)),
+            **person(0),
+            "session": self.session_key,
+            "groups": [
+                {"round": r, "name": self.rounds[r][seats[me]][0]}
+                for r, seats in enumerate(self.group_of)
+                if me in seats
+            ],
+            "can_help_you": can_help_you,
+            "you_can_help": you_can_help,
+            "introductions": intros,
         }
-
-    can_help_you, you_can_help = [], []
-    for other in sorted(mates, key=lambda o: (-scores.value(me, o), names[o])):
-        if other in hidden or not scores.common_language(me, other):
-            continue
-        if scores.is_blocked(me, other):
-            continue
-        helps_me = [Reason(me, other, t) for t in scores.seeks_from(me, other)]
-        i_help = [Reason(other, me, t) for t in scores.seeks_from(other, me)]
-        if helps_me:
-            can_help_you.append(entry(other, helps_me))
-        if i_help:
-            you_can_help.append(entry(other, i_help))
-    intros = [
-        {
-            "a": person(i.a),
-            "b": person(i.b),
-            "reasons": reasons(i.reasons),
-            "text": i.describe(names, catalog, language),
-        }
-        for i in introductions(me, seated, scores, hidden=hidden)
-    ]
-    return {
-        **person(me),
-        "session": session_key,
-        "groups": [
-            {"round": r, "name": _group_name_of(groups, me)}
-            for r, groups in enumerate(rounds)
-            if _group_name_of(groups, me) is not None
-        ],
-        "can_help_you": can_help_you,
-        "you_can_help": you_can_help,
-        "introductions": intros,
-    }
 
 
 def _plan_rounds(
@@ -933,7 +1144,3 @@ def _plan_rounds(
             row.append((name, [index[_key(e)] for e in people]))
         out.append(row)
     return key, out
-
-
-def _group_name_of(groups: Sequence[tuple[str, Sequence[int]]], person: int) -> str | None:
-    return next((name for name, people in groups if person in people), None)

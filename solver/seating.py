@@ -193,7 +193,7 @@ def _infeasible(conflict: Conflict, start: float) -> Result:
         bound_kind="none",
         status=Status.INFEASIBLE,
         seconds=time.perf_counter() - start,
-        message=conflict.message,
+        message=conflict.message[:1].upper() + conflict.message[1:],
         stats={"conflict": conflict.as_stats()},
     )
 

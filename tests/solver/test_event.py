@@ -12,6 +12,8 @@ import pytest
 
 from solver.event import (
     EventPlan,
+    broken_rules,
+    everyone_to_meet,
     load_event,
     people_to_meet,
     session_problem,
@@ -328,6 +330,22 @@ def test_contradictory_locks_name_the_person_and_the_tables():
     assert "Groups: Table 1, Table 2." in result.message
 
 
+def test_a_clash_of_several_rules_is_told_in_names():
+    solve = conflict_solve(
+        {"rule": "fixed_seats+keep_apart", "people": [LENA, AVI], "tables": [1]},
+        "These rules cannot all hold: keep 0, 1 apart; seat 0, 1 at table 1.",
+    )
+    result = plan(solve=solve)
+    assert result.message.startswith(
+        "Dinner cannot be planned: fixed or locked seats contradict each other; "
+        "people kept apart are fixed at the same table. People involved: Lena Berg and Avi Cohen."
+    )
+    assert result.message.endswith(
+        "(These rules cannot all hold: keep Lena Berg and Avi Cohen apart; "
+        "seat Lena Berg and Avi Cohen at Table 2.)"
+    )
+
+
 def test_infeasible_without_details_still_says_which_session():
     rules = [{"kind": "keep_apart", "people": [a["email"] for a in EVENT["attendees"][:3]]}]
     crowded = event(constraints=rules)
@@ -369,6 +387,43 @@ def manual(*rounds: str) -> dict:
     }
 
 
+def test_a_valid_plan_breaks_no_rules():
+    assert broken_rules(EVENT, plan()) == []
+    assert broken_rules(EVENT, plan().to_dict()) == []
+
+
+def test_broken_rules_name_people_rules_and_why():
+    rules = [
+        {"kind": "keep_together", "people": ["lena@berg.se", "noa@levi.il"]},
+        {"kind": "fixed_seat", "person": "avi@cohen.il", "table": "Table 2"},
+    ]
+    ev = event(constraints=rules)
+    ev["attendees"][LENA]["host"] = True
+    seating = manual("Lena Pia Åsa Bo | Avi Noa", "Lena Noa | Avi Pia Åsa")
+    found = broken_rules(ev, seating, locked=[("avi@cohen.il", 1, 0)])
+    by_rule = {}
+    for item in found:
+        by_rule.setdefault(item["rule"], []).append(item["message"])
+    assert by_rule["capacity"] == ["Round 1, Table 1: 4 people, but it takes 3."]
+    assert by_rule["hosts"] == [
+        "Round 1, Table 1: Lena Berg and Pia Holm are all hosts; a table takes one."
+    ]
+    assert by_rule["keep_together"] == [
+        "Round 1, Table 1: Lena Berg must sit with Noa Levi, who is at Table 2."
+    ]
+    assert by_rule["keep_apart"] == [
+        "Round 1, Table 1: Åsa Lindström and Bo Ek sit together, but are kept apart "
+        "(colleagues at Lindström Bygg AB)."
+    ]
+    assert by_rule["seated"] == ["Round 2: no seat for Bo Ek."]
+    assert by_rule["locked"] == ["Round 2, Table 2: Avi Cohen is locked at Table 1."]
+    assert "fixed_seat" not in by_rule  # Avi sits at Table 2 as his fixed seat says ...
+    found = broken_rules(ev, manual("Avi Lena Noa | Pia Åsa Bo", "Lena Noa Åsa | Avi Pia Bo"))
+    assert [f["message"] for f in found if f["rule"] == "fixed_seat"] == [
+        "Round 1, Table 1: Avi Cohen has a fixed seat at Table 2."
+    ]  # ... until he is moved
+
+
 def test_people_to_meet_hides_people_without_consent():
     seating = manual("Lena Pia Noa | Avi Åsa Bo", "Lena Åsa Bo | Avi Pia Noa")
     # Pia offers event venues, which Lena seeks, but Pia did not consent to be listed.
@@ -393,6 +448,27 @@ def test_people_to_meet_suggests_introductions_between_tablemates_who_never_meet
     hidden = event()
     hidden["attendees"][AVI]["consent"] = False
     assert people_to_meet(hidden, seating, "pia@holm.se")["introductions"] == []
+
+
+def test_everyone_to_meet_gives_each_seated_person_their_sheet():
+    result = plan()
+    sheets = everyone_to_meet(EVENT, result)
+    assert sorted(sheets) == sorted(a["email"] for a in EVENT["attendees"])
+    assert sheets["avi@cohen.il"] == people_to_meet(EVENT, result, "avi@cohen.il")
+    assert all(
+        p["email"] != "pia@holm.se"
+        for email, sheet in sheets.items()
+        if email != "pia@holm.se"
+        for p in sheet["can_help_you"] + sheet["you_can_help"]
+    )
+
+
+def test_people_to_meet_respects_blocks():
+    seating = manual("Pia Lena | Avi Åsa Bo Noa", "Pia Avi | Lena Åsa Bo Noa")
+    blocked = people_to_meet(
+        EVENT, seating, "pia@holm.se", blocks=[("lena@berg.se", "avi@cohen.il")]
+    )
+    assert blocked["introductions"] == []
 
 
 def test_people_to_meet_refuses_strangers():
@@ -435,8 +511,10 @@ def test_golf_shotgun_start_gives_starting_holes_and_fixed_flights_work():
     assert built.starting_holes == (1, 7, 13)
     assert built.problem.fixed == (Fixed(NOA, 1, None),)
     assert session_problem(ev, "dinner").problem.fixed == ()  # no Flight 2 at dinner
+    golf.update(tee_interval_minutes=0)  # no matter with a shotgun start
+    assert session_problem(ev, "golf").starting_holes == (1, 7, 13)
     with pytest.raises(ValueError, match="tee_interval_minutes"):
-        golf.update(shotgun=False, tee_interval_minutes=0)
+        golf.update(shotgun=False)
         session_problem(ev, "golf")
 
 
@@ -446,3 +524,60 @@ def test_fixed_seat_in_a_flight_that_does_not_exist_is_refused():
     ]
     with pytest.raises(ValueError, match="golf has no 'Flight 3'"):
         session_problem(event(constraints=rules), "golf")
+
+
+# ---------------------------------------------------------------- with the real search
+
+
+def test_the_search_finds_the_brute_force_optimum():
+    real = solve_event_session(event(), "dinner", time_limit=5.0)
+    exact = plan()
+    assert real.status == Status.OPTIMAL
+    assert real.objective == exact.objective
+    assert real.meetings[0].a == "lena@berg.se" and real.meetings[0].b == "avi@cohen.il"
+    assert broken_rules(EVENT, real) == []
+
+
+def test_the_search_refuses_an_impossible_request_in_names():
+    rules = [
+        {"kind": "keep_together", "people": ["lena@berg.se", "avi@cohen.il", "noa@levi.il"]},
+        {"kind": "keep_together", "people": ["noa@levi.il", "bo@lindstrom.se"]},
+    ]
+    result = solve_event_session(event(constraints=rules), "dinner", time_limit=5.0)
+    assert result.status == Status.INFEASIBLE
+    assert result.seconds < 1.0
+    for name in ("Lena Berg", "Avi Cohen", "Noa Levi", "Bo Ek"):
+        assert name in result.message
+    assert "keep together" in result.message
+    assert sorted(result.conflict["people"]) == sorted(
+        ["lena@berg.se", "avi@cohen.il", "noa@levi.il", "bo@lindstrom.se"]
+    )
+
+
+def test_the_search_reports_a_lock_against_a_fixed_seat():
+    rules = [{"kind": "fixed_seat", "person": "avi@cohen.il", "table": "Table 2"}]
+    result = solve_event_session(
+        event(constraints=rules), "dinner", time_limit=5.0, locked=[("avi@cohen.il", 1, 0)]
+    )
+    assert result.status == Status.INFEASIBLE
+    assert "Avi Cohen" in result.message
+    assert "Locked: Avi Cohen at Table 1 in round 2." in result.message
+    assert "Rule: fixed seat Avi Cohen at Table 2." in result.message
+
+
+def test_the_search_plans_a_golf_day():
+    result = solve_event_session(event(), "golf", time_limit=5.0)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert [len(g.emails) for g in result.rounds[0]] == [3, 3]
+    assert result.handicap_spread is not None
+
+
+def test_no_plan_in_time_is_reported_as_unknown_not_as_impossible():
+    def slow(problem, **_):
+        return Result((), 0.0, 10.0, "per-person", Status.UNKNOWN, 1.0, message="No plan in 1 s.")
+
+    result = plan(session="golf", solve=slow)
+    assert result.status == Status.UNKNOWN and result.rounds == () and result.conflict is None
+    assert result.to_dict()["status"] == "unknown"
+    assert result.message == "No plan in 1 s."
+    assert result.handicap_spread is None

@@ -104,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         from solver.event import load_event, solve_event_session
 
         event = load_event(args.event)
+        sessions = event.get("sessions") or []
+        if args.session is None and not sessions:
+            raise ValueError(f"{args.event}: the event has no sessions to plan.")
         plan = solve_event_session(
             event,
-            args.session,
+            args.session or sessions[0]["key"],
             time_limit=args.time_limit,
             seed=args.seed,
             progress=bar,
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         bar.close()
         print(json.dumps(plan.to_dict()))
+        if plan.status in (Status.INFEASIBLE, Status.UNKNOWN):
+            print(f"No plan: {plan.message}", file=sys.stderr)
+            return NO_PLAN
         return 0
     except ValueError as e:
         bar.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver import golf
 from solver.model import Problem
 
 Plan = Sequence[Sequence[Sequence[int]]]  # plan[round][table] -> people
@@ -78,17 +79,14 @@ def score(problem: Problem, assignment: np.ndarray, values: np.ndarray | None = 
 
 def handicap_spread(problem: Problem, assignment: np.ndarray) -> float | None:
     """Largest difference between two flights' mean handicaps in one round (None without data)."""
-    if problem.handicaps is None:
+    if problem.handicaps is None or all(h is None for h in problem.handicaps):
         return None
-    known = np.array([h is not None for h in problem.handicaps])
-    if not known.any():
-        return None
-    hcp = np.array([0.0 if h is None else float(h) for h in problem.handicaps])
-    spread = 0.0
-    for row in assignment:
-        means = [hcp[(row == t) & known].mean() for t in np.unique(row[known])]
-        spread = max(spread, max(means) - min(means))
-    return float(spread)
+    return max(
+        golf.handicap_spread(
+            [[problem.handicaps[p] for p in np.flatnonzero(row == t)] for t in np.unique(row)]
+        )
+        for row in assignment
+    )
 
 
 def violations(problem: Problem, plan: Plan) -> list[str]:

@@ -17,16 +17,18 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel.lists import format_list
 from flask_babel import gettext
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Assignment, Attendee, Constraint, EventSession, Plan
+from eventapp.models.base import utcnow
 from eventapp.services import jobs
 from eventapp.services.events import event_to_dict
 from solver import solve
@@ -41,6 +43,7 @@ FINISHED = ("done", "failed", "cancelled")
 TIME_LIMITS = (0.1, 600.0)  # seconds: tests use fractions, a real event a minute or more
 PROGRESS_EVERY = 0.5  # seconds between progress writes: at most two per second
 STOP_CHECK_EVERY = 0.25  # seconds between looks at the plan's state for a cancel
+OVERDUE_AFTER = 300  # seconds past its time limit when a running plan's worker must have died
 
 
 class PlanError(Exception):
@@ -69,22 +72,43 @@ def start_plan(
         raise PlanError(gettext("That plan belongs to another session."))
     if not session.event.attendees:
         raise PlanError(gettext("There is nobody to plan for: add attendees first."))
-    last = db.session.execute(
-        select(func.max(Plan.version)).where(Plan.session_id == session.id)
-    ).scalar()
-    plan = Plan(
-        session_id=session.id,
-        version=(last or 0) + 1,
-        state="queued",
-        seed=seed,
-        time_limit=time_limit,
-        progress={},
-        message="",
-    )
-    db.session.add(plan)
-    db.session.commit()
-    jobs.submit("eventapp.services.planning.run_plan", plan.id, base.id if base else 0)
+    plan = _new_version(session, time_limit=time_limit, seed=seed)
+    try:
+        jobs.submit("eventapp.services.planning.run_plan", plan.id, base.id if base else 0)
+    except Exception as error:  # e.g. Redis is down: say so on the plan page, not as a 500
+        log.exception("Could not start plan %s", plan.id)
+        plan.state, plan.message = (
+            "failed",
+            gettext("The plan could not be started: %(error)s", error=error),
+        )
+        db.session.commit()
     return plan
+
+
+def _new_version(session: EventSession, **settings: float | int) -> Plan:
+    # Two quick clicks on "Plan" may race for the same version number; the loser takes the next.
+    attempts = 0
+    while True:
+        last = db.session.execute(
+            select(func.max(Plan.version)).where(Plan.session_id == session.id)
+        ).scalar()
+        plan = Plan(
+            session_id=session.id,
+            version=(last or 0) + 1,
+            state="queued",
+            progress={},
+            message="",
+            **settings,
+        )
+        db.session.add(plan)
+        try:
+            db.session.commit()
+            return plan
+        except IntegrityError:
+            db.session.rollback()
+            attempts += 1
+            if attempts == 3:
+                raise
 
 
 def reoptimise(plan: Plan) -> Plan:
@@ -98,8 +122,14 @@ def cancel_plan(plan: Plan) -> bool:
     """Ask a queued or running plan to stop; a running one keeps the best plan found so far.
 
     Returns False when the plan had already finished. The job sees the request through its
-    stop callback (state "cancelling"), so it works for thread and RQ workers alike.
+    stop callback (state "cancelling"), so it works for thread and RQ workers alike. A plan
+    whose worker died (long past its time limit) is marked failed instead of waiting forever.
     """
+    if plan.state in ("running", "cancelling") and _overdue(plan):
+        plan.state = "failed"
+        plan.message = gettext("The worker stopped before the plan was finished.")
+        db.session.commit()
+        return True
     result = db.session.execute(
         update(Plan)
         .where(Plan.id == plan.id, Plan.state.in_(("queued", "running")))
@@ -109,6 +139,11 @@ def cancel_plan(plan: Plan) -> bool:
     db.session.commit()
     db.session.refresh(plan)
     return result.rowcount > 0
+
+
+def _overdue(plan: Plan) -> bool:
+    # The solver stops at its time limit; allow generous time for building and storing.
+    return utcnow() - plan.created_at > timedelta(seconds=plan.time_limit + OVERDUE_AFTER)
 
 
 def activate_plan(plan: Plan) -> None:
@@ -1064,4 +1099,3 @@ def plan_xlsx(plan: Plan) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-

@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -461,3 +462,73 @@ def test_a_bad_time_limit_or_an_empty_event_starts_nothing(client, auth):
     )
     assert "There is nobody to plan for" in response.text
     assert db.session.execute(db.select(db.func.count(Plan.id))).scalar() == 0
+
+
+def test_every_kind_of_broken_rule_is_listed_beside_the_chart(client, auth):
+    data = event_file()
+    data["attendees"][0]["host"] = data["attendees"][1]["host"] = True  # Ann and Ben host
+    data["attendees"][2]["company"] = "Berg AB"  # Cia works with Ann
+    data["sessions"][0]["rounds"] = 1
+    data["sessions"][0]["tables"][1]["min_size"] = 3
+    data["constraints"] += [
+        {"kind": "keep_together", "people": ["cia@example.se", "dan@example.se"]},
+        {"kind": "fixed_seat", "person": "eva@example.se", "session": "dinner", "table": "Table 2"},
+    ]
+    event = load_event_file(data)
+    session = session_of(event)
+    table_1, table_2 = (t.id for t in session.tables)
+    plan = Plan(session_id=session.id, version=1, state="done", status="feasible")
+    plan.assignments = [
+        Assignment(round=0, attendee_id=person(email).id, table_id=table)
+        for email, table in [
+            ("ann@example.se", table_1),
+            ("ben@example.se", table_1),
+            ("cia@example.se", table_1),
+            ("eva@example.se", table_1),
+            ("dan@example.se", table_2),
+        ]
+    ]  # Finn is not placed at all
+    db.session.add(plan)
+    db.session.commit()
+
+    auth.login()
+    page = client.get(f"/plans/{plan.id}").text
+    sidebar = page[page.index('id="violations"') :]
+    rules = re.findall(r'data-rule="([a-z_]+)"', sidebar)
+    assert sorted(rules) == sorted(
+        ["capacity", "hosts", "colleagues", "keep_together", "fixed_seat", "min_size", "unplaced"]
+    )
+    text = re.sub(r"<[^>]+>", "", sidebar)
+    for sentence in (
+        "Table 1 has 4 people, more than its seats",
+        "Table 1 has more than one host: Ann Berg, Ben Cohen.",
+        "Colleagues share Table 1: Ann Berg, Cia Dahl.",
+        "Cia Dahl, Dan Ek should sit together but do not.",
+        "Eva Falk should sit at Table 2.",
+        "Table 2 needs at least 3 people: Dan Ek.",
+        "Not placed in this plan: Finn Gran.",
+    ):
+        assert sentence in text, sentence
+
+
+def test_a_job_queue_that_cannot_be_reached_fails_the_plan_with_a_message(app, client, auth):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    auth.login()
+    session = session_of(make_event())
+    response = client.post(f"/sessions/{session.id}/plans", data={"time_limit": 1})
+    plan = db.session.execute(db.select(Plan)).scalar_one()
+    assert response.location.endswith(f"/plans/{plan.id}")
+    assert plan.state == "failed" and "could not be started" in plan.message
+    assert "could not be started" in client.get(response.location).text
+
+
+def test_cancelling_a_plan_whose_worker_died_marks_it_failed(client, auth):
+    auth.login()
+    session = session_of(make_event())
+    plan = Plan(session_id=session.id, version=1, state="running", time_limit=10)
+    plan.created_at = datetime(2020, 1, 1)
+    db.session.add(plan)
+    db.session.commit()
+    client.post(f"/plans/{plan.id}/cancel")
+    db.session.refresh(plan)
+    assert plan.state == "failed" and "worker stopped" in plan.message

@@ -175,9 +175,10 @@ class _RunControl:
     the engine directly and never the request-scoped session.
     """
 
-    def __init__(self, engine: Engine, plan_id: int) -> None:
+    def __init__(self, engine: Engine, plan_id: int, started: float) -> None:
         self._engine = engine
         self._plan_id = plan_id
+        self._started = started
         self._lock = threading.Lock()
         self._last_write = -math.inf
         self._last_check = -math.inf
@@ -193,6 +194,7 @@ class _RunControl:
             "best": _finite(progress.best),
             "bound": _finite(progress.bound),
             "elapsed": round(progress.elapsed, 2),
+            "started": self._started,
         }
         with self._engine.begin() as conn:
             conn.execute(
@@ -222,7 +224,7 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
     started = db.session.execute(
         update(Plan)
         .where(Plan.id == plan_id, Plan.state == "queued")
-        .values(state="running")
+        .values(state="running", progress={"started": time.time()})
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -231,7 +233,7 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
     plan = db.session.get(Plan, plan_id)
     session = plan.session
     base = db.session.get(Plan, base_id) if base_id else None
-    control = _RunControl(db.engine, plan_id)
+    control = _RunControl(db.engine, plan_id, plan.progress.get("started", time.time()))
     try:
         result = solve_event_session(
             event_to_dict(session.event),
@@ -408,6 +410,9 @@ def progress_of(plan: Plan) -> dict:
     progress = plan.progress or {}
     best, bound = progress.get("best"), progress.get("bound")
     elapsed = progress.get("elapsed") or 0.0
+    if plan.state in ("running", "cancelling") and "started" in progress:
+        # The solver reports when it improves; the clock keeps the bar moving in between.
+        elapsed = max(elapsed, round(time.time() - progress["started"], 2))
     gap = None
     if best is not None and bound:
         gap = max(0.0, (bound - best) / bound)

@@ -107,7 +107,7 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     deadline = time.monotonic() + 10
     while True:
         progress = client.get(f"/plans/{plan_id}/progress").get_json()
-        if progress["elapsed"] > 0 or time.monotonic() > deadline:
+        if progress["best"] is not None and progress["elapsed"] > 0 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
     assert progress["state"] == "running" and not progress["finished"]
@@ -131,15 +131,18 @@ def test_progress_writes_are_throttled_to_about_two_a_second(app):
     plan = Plan(session_id=session.id, version=1, state="running")
     db.session.add(plan)
     db.session.commit()
-    control = planning._RunControl(db.engine, plan.id)
+    started = time.time() - 5
+    control = planning._RunControl(db.engine, plan.id, started)
     for best in range(1, 51):
         control.progress(Progress(best=best, bound=60.0, elapsed=best / 1000))
     db.session.refresh(plan)
-    assert plan.progress == {"best": 1, "bound": 60.0, "elapsed": 0.0}
+    assert plan.progress == {"best": 1, "bound": 60.0, "elapsed": 0.0, "started": started}
+    # Between reports the bar follows the clock from the job's start.
+    assert planning.progress_of(plan)["elapsed"] >= 5
     time.sleep(planning.PROGRESS_EVERY)
     control.progress(Progress(best=51, bound=float("inf"), elapsed=0.6))
     db.session.refresh(plan)
-    assert plan.progress == {"best": 51, "bound": None, "elapsed": 0.6}
+    assert plan.progress == {"best": 51, "bound": None, "elapsed": 0.6, "started": started}
     assert not control.stop()
     plan.state = "cancelling"
     db.session.commit()

@@ -65,7 +65,9 @@ def start_plan(
     if not low <= time_limit <= high:
         raise PlanError(
             gettext(
-                "The time limit must be between %(low)s and %(high)s seconds.", low=low, high=high
+                "The time limit must be between %(low)s and %(high)s seconds.",
+                low=f"{low:g}",
+                high=f"{high:g}",
             )
         )
     if base is not None and base.session_id != session.id:
@@ -77,10 +79,8 @@ def start_plan(
         jobs.submit("eventapp.services.planning.run_plan", plan.id, base.id if base else 0)
     except Exception as error:  # e.g. Redis is down: say so on the plan page, not as a 500
         log.exception("Could not start plan %s", plan.id)
-        plan.state, plan.message = (
-            "failed",
-            gettext("The plan could not be started: %(error)s", error=error),
-        )
+        plan.state = "failed"
+        plan.message = gettext("The plan could not be started: %(error)s", error=error)
         db.session.commit()
     return plan
 
@@ -486,6 +486,28 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class TableDrawing:
+    """The geometry of one round table's SVG (user units): the table, its seats, name labels."""
+
+    width: int = 360
+    height: int = 290
+    table_radius: int = 52
+    seat_radius: int = 78
+    label_radius: int = 96
+
+    @property
+    def cx(self) -> float:
+        return self.width / 2
+
+    @property
+    def cy(self) -> float:
+        return self.height / 2
+
+
+DRAWING = TableDrawing()
+
+
+@dataclass(frozen=True)
 class Chart:
     """Everything the plan page, the print lists and the exports need, without ORM objects."""
 
@@ -493,11 +515,9 @@ class Chart:
     session: SessionInfo
     rounds: tuple[Round, ...]
     violations: tuple[Violation, ...]
+    drawing: TableDrawing = DRAWING
 
 
-# Drawing of one round table (SVG user units): the table, its seats, and the name labels.
-SVG_WIDTH, SVG_HEIGHT = 360, 290
-TABLE_RADIUS, SEAT_RADIUS, LABEL_RADIUS = 52, 78, 96
 LABEL_LENGTH = 14
 
 
@@ -507,16 +527,16 @@ def _short(person: Attendee) -> str:
     return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…"
 
 
-def _around(k: int, n: int) -> dict:
+def _around(k: int, n: int, d: TableDrawing = DRAWING) -> dict:
     """Where seat k of n sits: first seat at the top, then clockwise."""
     angle = -math.pi / 2 + 2 * math.pi * k / max(n, 1)
-    cx, cy = SVG_WIDTH / 2, SVG_HEIGHT / 2
     cos, sin = math.cos(angle), math.sin(angle)
     return {
-        "x": round(cx + SEAT_RADIUS * cos, 1),
-        "y": round(cy + SEAT_RADIUS * sin, 1),
-        "label_x": round(cx + LABEL_RADIUS * cos, 1),
-        "label_y": round(cy + LABEL_RADIUS * sin + 4 + 8 * sin, 1),
+        "x": round(d.cx + d.seat_radius * cos, 1),
+        "y": round(d.cy + d.seat_radius * sin, 1),
+        "label_x": round(d.cx + d.label_radius * cos, 1),
+        # Labels below the table hang lower, so their text clears the seat.
+        "label_y": round(d.cy + d.label_radius * sin + 4 + 8 * sin, 1),
         # The drawing is always left-to-right; names extend away from the table.
         "anchor": "start" if cos > 0.25 else "end" if cos < -0.25 else "middle",
     }

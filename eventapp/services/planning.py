@@ -668,8 +668,8 @@ def _round_view(data: _Loaded, r: int) -> Round:
                 capacity=data.capacity(key),
                 seats=tuple(seats),
                 empty=tuple(
-                    (p["x"], p["y"])
-                    for p in map(lambda k: _around(k, places), range(len(seats), places))
+                    (spot["x"], spot["y"])
+                    for spot in (_around(k, places) for k in range(len(seats), places))
                 ),
                 locked=bool(placed) and all(a.locked for a in placed),
                 tee=_tee(placed),
@@ -682,13 +682,12 @@ def _round_view(data: _Loaded, r: int) -> Round:
 def chart(plan: Plan) -> Chart:
     """The plan as the page draws it: per round, each table or flight with its people."""
     data = _load(plan)
+    seated = bool(plan.assignments)  # an impossible or failed plan has only its message
     return Chart(
         plan=summarise(plan),
         session=session_info(data.session),
-        rounds=tuple(_round_view(data, r) for r in range(data.session.rounds))
-        if plan.assignments
-        else (),
-        violations=tuple(_violations(data)) if plan.assignments else (),
+        rounds=tuple(_round_view(data, r) for r in range(data.session.rounds)) if seated else (),
+        violations=tuple(_violations(data)) if seated else (),
     )
 
 
@@ -699,13 +698,16 @@ def _violations(data: _Loaded) -> list[Violation]:
     """Every rule broken, round by round: hard rules first, then the same-company preference."""
     found: list[Violation] = []
     session, event = data.session, data.session.event
-    rules = db.session.execute(
-        select(Constraint).where(
-            Constraint.event_id == event.id,
-            (Constraint.session_id.is_(None)) | (Constraint.session_id == session.id),
+    rules = (
+        db.session.execute(
+            select(Constraint).where(
+                Constraint.event_id == event.id,
+                Constraint.session_id.is_(None) | (Constraint.session_id == session.id),
+            )
         )
-    ).scalars()
-    rules = list(rules)
+        .scalars()
+        .all()
+    )
     name = {i: a.full_name for i, a in data.attendees.items()}
 
     def people(ids: Sequence[int]) -> dict:
@@ -730,7 +732,8 @@ def _violations(data: _Loaded) -> list[Violation]:
             if event.same_company_apart:
                 by_company: dict[str, list[int]] = defaultdict(list)
                 for i in ids:
-                    if company := data.attendees[i].company.strip().casefold():
+                    # Compared as the solver compares them: case and spacing do not count.
+                    if company := " ".join(data.attendees[i].company.casefold().split()):
                         by_company[company].append(i)
                 for colleagues in by_company.values():
                     if len(colleagues) > 1:

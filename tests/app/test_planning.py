@@ -164,6 +164,19 @@ def test_an_impossible_session_says_why_on_the_plan_page(client, auth):
     assert not db.session.get(Plan, plan.id).is_active
 
 
+def test_an_impossible_rule_names_the_people_involved(client, auth):
+    auth.login()
+    data = event_file()
+    together = ["ben@example.se", "cia@example.se", "eva@example.se", "finn@example.se"]
+    data["constraints"].append({"kind": "keep_together", "people": together})
+    plan = plan_session(client, session_of(load_event_file(data)))
+    assert (plan.state, plan.status) == ("done", "infeasible")
+    page = client.get(f"/plans/{plan.id}").text
+    message = re.search(r'id="plan-message"[^>]*>([^<]*)<', page).group(1)
+    for name in ("Ben Cohen", "Cia Dahl", "Eva Falk", "Finn Gran"):
+        assert name in message
+
+
 def test_versions_can_be_compared_and_one_made_active(client, auth):
     auth.login()
     session = session_of(make_event())

@@ -36,8 +36,8 @@ def _number(name: str, kind: type = int, default: str | None = None):
         abort(400, f"{name} must be a number")
 
 
-def _plan_page(plan: Plan, **anchor) -> Response:
-    return redirect(url_for(".plan", plan_id=plan.id, **anchor))
+def _plan_page(plan: Plan, **args) -> Response:
+    return redirect(url_for(".plan", plan_id=plan.id, **args))
 
 
 def _flash_violations(violations: list[planning.Violation]) -> None:

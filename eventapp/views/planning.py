@@ -1,5 +1,7 @@
 """Planning pages: run the solver, watch it, compare versions, adjust the chart, export."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     Response,
@@ -138,30 +140,36 @@ def activate(plan_id: int):
     return redirect(url_for(".session_plans", session_id=plan.session_id))
 
 
-@bp.post("/plans/<int:plan_id>/move")
-def move(plan_id: int):
-    plan = db.get_or_404(Plan, plan_id)
+def _adjust(plan: Plan, edit: Callable[[int, int], list], done: str) -> Response:
+    """Apply a hand edit to one person's seat in a round, then show them with what it broke."""
     person, round_ = _number("person"), _number("round")
     try:
-        broken = planning.move_person(plan, person, round_, _number("target"))
-        flash(_("Moved."), "success")
+        broken = edit(person, round_)
+        flash(done, "success")
         _flash_violations(broken)
     except planning.PlanError as error:
         flash(str(error), "error")
     return _plan_page(plan, person=person, round=round_, _anchor="why")
+
+
+@bp.post("/plans/<int:plan_id>/move")
+def move(plan_id: int):
+    plan = db.get_or_404(Plan, plan_id)
+    return _adjust(
+        plan,
+        lambda person, r: planning.move_person(plan, person, r, _number("target")),
+        _("Moved."),
+    )
 
 
 @bp.post("/plans/<int:plan_id>/swap")
 def swap(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    person, round_ = _number("person"), _number("round")
-    try:
-        broken = planning.swap_people(plan, round_, person, _number("other"))
-        flash(_("Swapped."), "success")
-        _flash_violations(broken)
-    except planning.PlanError as error:
-        flash(str(error), "error")
-    return _plan_page(plan, person=person, round=round_, _anchor="why")
+    return _adjust(
+        plan,
+        lambda person, r: planning.swap_people(plan, r, person, _number("other")),
+        _("Swapped."),
+    )
 
 
 @bp.post("/plans/<int:plan_id>/lock")

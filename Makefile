@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eventapp
 
-.PHONY: run test test-postgres bench lint setup
+.PHONY: run test test-postgres test-browser bench lint setup
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: setup
 test-postgres: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -m db
+
+# End-to-end tests in a real headless Chromium: Debian's package, never a downloaded browser.
+test-browser: setup
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	$(BIN)/pytest -m e2e
 
 bench: setup
 	$(BIN)/python -m benchmarks.solver_bench

@@ -865,6 +865,8 @@ def conference_400() -> dict:
                 )
             )
     mark_hosts(rng, people, 40)
+    lawyers = [p for p in people if p["company"].endswith("Legal Ltd")]
+    rivals = [lawyers[0], next(p for p in lawyers if p["company"] != lawyers[0]["company"])]
     return {
         "format": "mingle-event/1",
         "event": {
@@ -890,7 +892,8 @@ def conference_400() -> dict:
             },
         ],
         "constraints": [
-            {"kind": "keep_apart", "people": [people[3]["email"], people[4]["email"]]},
+            # Rivals: the first two people from different companies in the same trade.
+            {"kind": "keep_apart", "people": [rivals[0]["email"], rivals[1]["email"]]},
             {
                 "kind": "keep_together",
                 "people": [people[10]["email"], people[11]["email"]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,9 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, CheckIn, Event, Tag, attendee_offers, attendee_seeks
-
-# Pragmatic: one @, a dot in the domain, no spaces. Deliverability is the mail server's business.
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+from eventapp.services.importing import parse_email
 
 
 @dataclass(frozen=True)
@@ -113,8 +110,8 @@ def find_by_email(event: Event, email: str) -> Attendee | None:
 
 def save_attendee(event: Event, attendee: Attendee | None, details: AttendeeDetails) -> Attendee:
     """Create (attendee=None) or update a person; the email stays unique within the event."""
-    email = details.email.strip().lower()
-    if not EMAIL.fullmatch(email):
+    email = parse_email(details.email)
+    if email is None:
         raise AttendeeProblem(_("%(email)s is not an email address.", email=details.email))
     other = find_by_email(event, email)
     if other is not None and other is not attendee:

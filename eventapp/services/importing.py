@@ -93,6 +93,7 @@ YES = {"yes", "y", "true", "1", "x", "ja", "j", "כן"}
 NO = {"no", "n", "false", "0", "nej", "לא"}
 # What export writes for text starting like a formula: one more leading quote than it had.
 QUOTED_FORMULA = re.compile(r"'+[=@+-]")
+SEP_LINE = re.compile(r"\s*sep=([;,\t|])\s*$", re.IGNORECASE)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -449,8 +450,14 @@ def _decode_windows(data: bytes) -> str:
 
 def _csv_records(text: str) -> Iterator[list[str]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel writes ';' where the decimal separator is a comma (Sweden); headers rarely hold either.
-    delimiter = max((";", ",", "\t"), key=lambda d: (first_line.count(d), d == ","))
+    if (sep := SEP_LINE.match(first_line)) is not None:
+        # "sep=;" tells Excel the delimiter; Excel hides that line, so rows are numbered without it.
+        delimiter = sep[1]
+        text = text.split(first_line, 1)[1].lstrip("\r\n")
+    else:
+        # Excel writes ';' where the decimal separator is a comma (Sweden); headers rarely hold
+        # either.
+        delimiter = max((";", ",", "\t"), key=lambda d: (first_line.count(d), d == ","))
     # strict: a quote left open must be an error, not a field that swallows the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:

@@ -227,7 +227,8 @@ def _set(path: str, value):
         (_set("constraints.2.session", "golf"), "fixed_seat needs the key of a seating session"),
     ],
 )
-def test_bad_files_say_what_is_wrong_and_write_nothing(app, change, message):
+def test_bad_files_say_what_is_wrong(change, message):
+    # No app here: the whole file is checked before anything touches the database.
     data = small_event()
     change(data)
 
@@ -235,7 +236,19 @@ def test_bad_files_say_what_is_wrong_and_write_nothing(app, change, message):
         load_event_file(data)
 
     assert message in str(error.value)
-    assert [count(m) for m in (Event, Tag, Attendee, Constraint)] == [0, 0, 0, 0]
+
+
+def test_a_bad_file_writes_nothing(app):
+    load_event_file(small_event())
+    data = small_event()
+    data["event"]["name"] = "Second"
+    data["constraints"][-1]["table"] = "Bord 9"  # the very last thing checked
+
+    with pytest.raises(EventFileError):
+        load_event_file(data)
+
+    # Counting autoflushes: anything the failed load left in the session would show up here.
+    assert [count(m) for m in (Event, Tag, Attendee, Constraint)] == [1, 2, 5, 6]
 
 
 def test_unreadable_file_paths(app, tmp_path):

@@ -1,12 +1,15 @@
 """Attendee import: the preview names every problem by row and column; apply is all or nothing."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from benchmarks.import_bench import people_csv
 from eventapp.extensions import db
 from eventapp.models import Attendee, Tag
+from eventapp.services.events import load_event_file
 from eventapp.services.importing import (
     ImportProblem,
     ImportRejected,
@@ -19,6 +22,7 @@ from tests.app.factories import PEOPLE, make_event
 
 pytestmark = pytest.mark.db
 
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_events"
 HEADER = "first_name,last_name,email,company,languages,offers,seeks,handicap,host\n"
 
 
@@ -341,3 +345,32 @@ def test_unknown_columns_are_listed_not_refused(app):
     preview = preview_import(event, "people.csv", data)
 
     assert preview.ok and preview.ignored_columns == ["Shoe size"]
+
+
+def test_a_file_of_5000_people_previews_cleanly(app):
+    event = load_event_file(SAMPLES / "nordic-golf.json")
+    tags = [{"key": t.key, "labels": t.labels, "synonyms": t.synonyms} for t in event.tags]
+
+    preview = preview_import(event, "people.csv", people_csv(5000, tags))
+
+    assert preview.ok, preview.problems[:3]
+    assert preview.new == 5000 and preview.rows[-1].row == 5001
+    assert all(row.values["offers"] and row.values["seeks"] for row in preview.rows)
+
+
+def test_too_many_rows_is_one_problem(app):
+    event = make_event()
+    data = b"email,first_name\n" + b"".join(b"p%d@example.se,P\n" % i for i in range(20_001))
+
+    preview = preview_import(event, "people.csv", data)
+
+    assert "more than 20,000 rows" in str(only_problem(preview))
+
+
+def test_a_sep_line_sets_the_delimiter_and_is_not_counted_as_a_row(app):
+    event = make_event()
+    data = b"sep=;\r\nemail;first_name\r\nasa@example.se;\r\n"
+
+    problem = only_problem(preview_import(event, "people.csv", data))
+
+    assert (problem.row, problem.column) == (2, "first_name")

@@ -1,3 +1,6 @@
+import io
+import re
+
 import pytest
 
 from eventapp.extensions import db
@@ -254,3 +257,35 @@ def test_hebrew_pages_are_right_to_left(client, auth):
     page = client.get("/?lang=he").text
     assert '<html lang="he" dir="rtl">' in page
     assert '<html lang="sv" dir="ltr">' in client.get("/?lang=sv").text
+
+
+def test_import_page_previews_then_imports_on_confirmation(client, auth):
+    event = make_event(people=PEOPLE[:1])
+    auth.login()
+    csv = "email;first_name;offers;favourite colour\nlena@example.se;Lena;bookkeeping;blue\n"
+    preview = client.post(
+        f"/events/{event.id}/import",
+        data={"file": (io.BytesIO(csv.encode("utf-8-sig")), "people.csv")},
+    )
+    assert "1 new, 0 updated, 0 unchanged." in preview.text
+    assert "Columns not used: favourite colour" in preview.text
+    assert len(db.session.get(Event, event.id).attendees) == 1
+    token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+    client.post(f"/events/{event.id}/import/confirm", data={"token": token})
+    lena = db.session.execute(db.select(Attendee).filter_by(email="lena@example.se")).scalar_one()
+    assert [t.key for t in lena.offers] == ["accounting"]
+    again = client.post(f"/events/{event.id}/import/confirm", data={"token": token})
+    assert "That import has expired" in client.get(again.location).text
+
+
+def test_import_page_lists_problems_by_row_and_column(client, auth):
+    event = make_event()
+    auth.login()
+    csv = "email,first_name,handicap,seeks\nnot-an-email,Bo,12,\nbo@example.se,Bo,99,event venus\n"
+    page = client.post(
+        f"/events/{event.id}/import", data={"file": (io.BytesIO(csv.encode()), "people.csv")}
+    ).text
+    assert page.count("<tr><td>2</td><td>email</td>") == 1
+    assert "<td>3</td><td>handicap</td>" in page
+    assert "event-venues" in page  # suggested for the misspelt tag
+    assert 'name="token"' not in page

@@ -192,7 +192,7 @@ def _infeasible(conflict: Conflict, start: float) -> Result:
         bound_kind="none",
         status=Status.INFEASIBLE,
         seconds=time.perf_counter() - start,
-        message=conflict.message[:1].upper() + conflict.message[1:],
+        message=conflict.message,  # lower-case "people 3 and 5": solver.event puts names there
         stats={"conflict": conflict.as_stats()},
     )
 

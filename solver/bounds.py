@@ -51,12 +51,9 @@ def lp_bound(
     for e, (i, j) in enumerate(zip(iu, ju, strict=True)):
         incident[i].append(e)
         incident[j].append(e)
-    for edges in incident:
-        if len(edges) > k:
-            lp.Add(sum(y[e] for e in edges) <= k)
+    degree = [lp.Add(sum(y[e] for e in edges) <= k) for edges in incident]
     pairs_per_round = sum(c * (c - 1) // 2 for c in problem.tables)
-    if pairs_per_round * problem.rounds < len(iu):
-        lp.Add(sum(y) <= pairs_per_round * problem.rounds)
+    total = lp.Add(sum(y) <= pairs_per_round * problem.rounds)
     lp.Maximize(
         sum(float(values[i, j]) * y[e] for e, (i, j) in enumerate(zip(iu, ju, strict=True)))
     )
@@ -72,15 +69,16 @@ def lp_bound(
         bound = lp.Objective().Value()
         if problem.rounds > 1:
             break  # pairs may meet in different rounds, so triangles are not valid cuts
-        added = _add_triangle_cuts(lp, y, edge, n)
+        added = _add_triangle_cuts(lp, y, edge, n, [total, *degree])
         if added == 0:
             break
     return bound
 
 
-def _add_triangle_cuts(lp, y, edge: dict[tuple[int, int], int], n: int) -> int:
+def _add_triangle_cuts(lp, y, edge: dict[tuple[int, int], int], n: int, counts: list) -> int:
     # y_ij + y_ik - y_jk <= 1. A pair (j, k) worth nothing gets its variable when first needed:
-    # such people may still share a table, so the cut must not forbid it.
+    # such people may still share a table, so the cut must not forbid it; it then counts in
+    # the round's pairs (counts[0]) and in j's and k's partners (counts[1 + person]).
     sol = np.zeros((n, n))
     for (i, j), e in edge.items():
         sol[i, j] = sol[j, i] = y[e].solution_value()
@@ -97,5 +95,7 @@ def _add_triangle_cuts(lp, y, edge: dict[tuple[int, int], int], n: int) -> int:
         if (j, k) not in edge:
             edge[j, k] = len(y)
             y.append(lp.NumVar(0.0, 1.0, ""))
+            for constraint in (counts[0], counts[1 + j], counts[1 + k]):
+                constraint.SetCoefficient(y[-1], 1)
         lp.Add(y[edge[min(i, j), max(i, j)]] + y[edge[min(i, k), max(i, k)]] - y[edge[j, k]] <= 1)
     return min(len(cuts), 5 * n)

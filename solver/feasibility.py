@@ -46,6 +46,10 @@ def _people(people) -> str:
     return "people " + ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _are(people) -> str:
+    return "is" if len(people) == 1 else "are"
+
+
 def find_conflict(problem: Problem) -> Conflict | None:
     """The first rule that visibly cannot hold, or None. Cheap: no search is involved."""
     seats = sum(problem.tables)
@@ -127,14 +131,14 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
         load: dict[int, list[int]] = defaultdict(list)
         for unit, by_table in fixed_at.items():
             if len(by_table) > 1:
-                people = tuple(sorted(p for ps in by_table.values() for p in ps))
+                people = tuple(sorted({p for ps in by_table.values() for p in ps}))
                 tables = tuple(sorted(by_table))
                 why = " (kept together)" if len(unit) > 1 else ""
                 return Conflict(
                     "fixed_seats",
                     people,
                     tables,
-                    f"{_people(people)}{why} are fixed to different tables "
+                    f"{_people(people)}{why} {_are(people)} fixed to different tables "
                     f"{', '.join(map(str, tables))}{round_note}.",
                 )
             (t,) = by_table
@@ -147,7 +151,7 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     "fixed_seats",
                     tuple(sorted(people)),
                     (t,),
-                    f"{_people(people)} are fixed to table {t}{round_note}, "
+                    f"{_people(people)} {_are(people)} fixed to table {t}{round_note}, "
                     f"which seats only {problem.tables[t]}.",
                 )
             hosts = problem.hosts.intersection(people)

@@ -298,6 +298,39 @@ class Seating:
     def tablemates(self, r: int, t: int) -> np.ndarray:
         return np.flatnonzero(self.a[r] == t)
 
+    def swap_matrix(self, r: int) -> np.ndarray:
+        """d[p, q]: objective change of swapping p and q in round r; -inf where not allowed.
+        O(n^2): for the tabu search on up to a few hundred people."""
+        g, ar = self.gain[r], self.a[r]
+        same = ar[:, None] == ar[None, :]
+        weff = self.values * ((self.meets - same) == 0)
+        own = g[self.index, ar]
+        cross = g[:, ar]  # cross[p, q]: what p's pairs at q's table are worth
+        d = cross - own[:, None] + cross.T - own[None, :] - 2.0 * weff
+        ok = self.single[r][:, None] & self.single[r][None, :] & ~same
+        if self.apart_at is not None:
+            fits = self.apart_at[r][:, ar] == self.rules.apart
+            ok &= fits & fits.T
+        if self.has_hosts:
+            host = self.rules.host
+            busy = self.hosts_at[r, ar] > 0
+            ok &= ~(host[:, None] & ~host[None, :] & busy[None, :])
+            ok &= ~(~host[:, None] & host[None, :] & busy[:, None])
+        return np.where(ok, d, -np.inf)
+
+    def move_matrix(self, r: int) -> np.ndarray:
+        """d[p, t]: objective change of moving p to table t in round r; -inf where not allowed."""
+        g, ar = self.gain[r], self.a[r]
+        d = g - g[self.index, ar][:, None]
+        ok = (self.single[r] & (self.size[r, ar] > self.rules.low[ar]))[:, None]
+        ok = ok & (self.size[r] < self.rules.cap)[None, :]
+        ok[self.index, ar] = False
+        if self.apart_at is not None:
+            ok &= self.apart_at[r] == 0
+        if self.has_hosts:
+            ok &= ~self.rules.host[:, None] | (self.hosts_at[r] == 0)[None, :]
+        return np.where(ok, d, -np.inf)
+
 
 def descend(
     state: Seating, queue: deque[tuple[int, int]], deadline: float, stop: Callable[[], bool]
@@ -444,3 +477,83 @@ def _swap_gains_matches(
         return True
     state.undo(mark)
     return False
+
+
+def tabu_search(
+    state: Seating,
+    rng: np.random.Generator,
+    deadline: float,
+    stop: Callable[[], bool],
+    on_better: Callable[[float], None],
+    target: float = np.inf,
+) -> tuple[np.ndarray, SearchLog]:
+    """Tabu search over swaps and moves (after Lai & Hao's iterated maxima search for maximally
+    diverse grouping): each iteration takes the best step over every round, even a worsening
+    one, except steps that move a person moved in the last few iterations (unless they beat the
+    best plan). After a long run without a new best it restarts from the best plan with a few
+    random swaps. Every step is evaluated for everyone at once (O(rounds * n^2) per step), so
+    this suits up to a few hundred people. Deterministic for a given rng, like
+    iterated_local_search.
+    """
+    log = SearchLog()
+    best_value, best = state.value, state.a.copy()
+    on_better(best_value)
+    tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
+    tenure = max(3, state.n // 10)
+    patience = 20 * state.n
+    since_best = 0
+    iteration = 0
+    while time.perf_counter() < deadline and best_value < target - EPS:
+        iteration += 1
+        if iteration % 16 == 0 and stop():
+            break
+        step, delta = _best_tabu_step(state, tabu, iteration, best_value)
+        if not step:
+            break
+        for r, p, t in step:
+            state.move(r, p, t)
+            tabu[r, p] = iteration + tenure + int(rng.integers(tenure))
+        del state.log[:]
+        if state.value > best_value + EPS:
+            log.improvements += 1
+            best_value, best = state.value, state.a.copy()
+            on_better(best_value)
+            since_best = 0
+        else:
+            since_best += 1
+        if since_best > patience:
+            log.perturbations += 1
+            since_best = 0
+            state = Seating(state.values, state.rules, best)
+            for _ in range(max(2, state.n // 20)):
+                for r, p, t in state.random_swap(int(rng.integers(state.rounds)), rng):
+                    state.move(r, p, t)
+            del state.log[:]
+    log.accepted = iteration
+    return best, log
+
+
+def _best_tabu_step(
+    state: Seating, tabu: np.ndarray, iteration: int, best_value: float
+) -> tuple[list[tuple[int, int, int]], float]:
+    best_delta, step = -np.inf, []
+    for r in range(state.rounds):
+        free = tabu[r] <= iteration
+        swaps = state.swap_matrix(r)
+        # A tabu step is still allowed when it leads to a new best plan (aspiration).
+        aspire = state.value + swaps > best_value + EPS
+        swaps = np.where((free[:, None] & free[None, :]) | aspire, swaps, -np.inf)
+        p, q = np.unravel_index(int(np.argmax(swaps)), swaps.shape)
+        if swaps[p, q] > best_delta:
+            s, t = int(state.a[r, p]), int(state.a[r, q])
+            best_delta, step = float(swaps[p, q]), [(r, int(p), t), (r, int(q), s)]
+        moves = state.move_matrix(r)
+        moves = np.where(free[:, None] | (state.value + moves > best_value + EPS), moves, -np.inf)
+        p, t = np.unravel_index(int(np.argmax(moves)), moves.shape)
+        if moves[p, t] > best_delta:
+            best_delta, step = float(moves[p, t]), [(r, int(p), int(t))]
+        for group in state.rules.groups:
+            delta, group_step = state.best_step(r, int(group[0]))
+            if group_step and delta > best_delta:
+                best_delta, step = delta, group_step
+    return step, best_delta

@@ -24,9 +24,11 @@ from solver.search import (
     construct_round,
     improve_coverage,
     iterated_local_search,
+    tabu_search,
 )
 
 EXACT_PEOPLE = 24  # above this the exact model rarely proves anything within seconds
+TABU_PEOPLE = 300  # tabu search evaluates n^2 swaps per step; above this, the queue-driven ILS
 GREEDY_TRIES = 5  # random orders to try before asking CP-SAT for a plan that keeps the rules
 
 
@@ -98,9 +100,7 @@ def solve(
     if problem.people <= EXACT_PEOPLE:
         # A short local search hands CP-SAT a good plan; CP-SAT then spends its time on the proof.
         ls_end = min(deadline, start + min(1.0, 0.1 * time_limit))
-        best, log = iterated_local_search(
-            state, rng, ls_end, stop, reporter.improved, bounds["per-person"]
-        )
+        best, log = tabu_search(state, rng, ls_end, stop, reporter.improved, bounds["per-person"])
         value = score(problem, best, values).objective
         exact = solve_exact(
             problem, values, deadline - time.perf_counter(), seed, best, reporter.improved, stop
@@ -114,10 +114,9 @@ def solve(
         if bound is not None:
             bounds["lp"] = bound
         reporter.bound = min(bounds.values())
-        best, log = iterated_local_search(
-            state, rng, deadline, stop, reporter.improved, min(bounds.values())
-        )
-        stats["method"] = "greedy + iterated local search"
+        search = tabu_search if problem.people <= TABU_PEOPLE else iterated_local_search
+        best, log = search(state, rng, deadline, stop, reporter.improved, min(bounds.values()))
+        stats["method"] = "greedy + " + search.__name__.replace("_", " ")
     stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
     stats["coverage_swaps"] = improve_coverage(final, deadline + 0.1 * time_limit, stop)
@@ -193,7 +192,7 @@ def _infeasible(conflict: Conflict, start: float) -> Result:
         bound_kind="none",
         status=Status.INFEASIBLE,
         seconds=time.perf_counter() - start,
-        message=conflict.message[:1].upper() + conflict.message[1:],
+        message=conflict.message,  # lower-case "people 3 and 5": solver.event puts names there
         stats={"conflict": conflict.as_stats()},
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from solver import Fixed, Problem, Status, solve
@@ -55,7 +55,7 @@ def assert_valid(problem: Problem, result) -> None:
     assert result.upper_bound >= result.objective - 1e-9
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_plans_keep_every_rule_or_name_the_conflict(problem: Problem) -> None:
     result = solve(problem, time_limit=2.0)
@@ -67,8 +67,9 @@ def test_plans_keep_every_rule_or_name_the_conflict(problem: Problem) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(max_people=7, max_rounds=2).filter(lambda p: len(p.tables) ** p.people <= 2200))
+@given(problems(max_people=7, max_rounds=2))
 def test_tiny_problems_are_solved_to_the_brute_force_optimum(problem: Problem) -> None:
+    assume(len(problem.tables) ** (problem.people * problem.rounds) <= 3000)
     best = brute_force_optimum(problem)
     result = solve(problem, time_limit=5.0)
     if best is None:
@@ -110,7 +111,7 @@ def test_second_aim_leaves_nobody_without_a_match_when_possible() -> None:
 def test_same_seed_gives_the_same_plan(dinner_60) -> None:
     def run(seed: int):
         calls = itertools.count()  # stop after a fixed amount of work, not a fixed time
-        return solve(dinner_60, time_limit=60, seed=seed, stop=lambda: next(calls) >= 300)
+        return solve(dinner_60, time_limit=60, seed=seed, stop=lambda: next(calls) >= 40)
 
     first, again, other = run(1), run(1), run(2)
     assert first.rounds == again.rounds and first.objective == again.objective

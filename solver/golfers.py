@@ -21,7 +21,7 @@ from solver.model import Progress, ProgressCallback, Result, Status, StopCallbac
 # A schedule under construction: schedule[r][t] lists the golfers in group t of round r.
 Rounds = list[list[list[int]]]
 
-MAX_GOLFERS = 4096  # the search keeps a golfers x golfers meeting matrix
+MAX_GOLFERS = 2048  # the search keeps golfers x golfers matrices, one per round for tabu
 MAX_FIELD = 1024  # finite fields are tabulated: q*q entries
 MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspace
 
@@ -43,8 +43,11 @@ def social_golfer_schedule(
     Result.objective the number of distinct pairs that meet, bounded by what the rounds can
     hold (bound_kind "pair-count"). The status is OPTIMAL when that bound is reached or no pair
     meets twice, FEASIBLE otherwise; shapes that cannot exist are INFEASIBLE with a message.
-    The same arguments and seed give the same schedule. `constructions=False` skips the
-    algebraic designs and uses the search alone (for benchmarking the search).
+    The same arguments and seed give the same schedule whenever it is found before the time
+    limit (designs always are); a search cut short by `time_limit` or `stop` returns its best
+    so far, which depends on the machine's speed. `progress` hears of the best value and the
+    bound about 4 times a second. `constructions=False` skips the algebraic designs and uses
+    the search alone (for benchmarking the search).
     """
     started = time.perf_counter()
     message = _shape_problem(groups, size, rounds)
@@ -382,14 +385,15 @@ def _subspaces(p: int, n: int, k: int, limit: int) -> list[list[int]]:
 class _TabuSearch:
     """Swap two golfers of different groups in one round; one of them must meet someone again.
 
-    The whole neighbourhood (all rounds, all pairs of golfers) is scored at once with numpy from
-    the meeting matrix; the best non-tabu swap is taken, ties broken at random. When the best
-    schedule has not improved for a while, the search returns to it and shakes it with random
-    swaps; every few shakes it restarts from a fresh greedy schedule.
+    Every such swap in every free round is scored at once with numpy from the meeting matrix;
+    the best one that is not tabu (or beats the best schedule so far) is taken, ties broken at
+    random. When the best schedule has not improved for a while, the search returns to it and
+    shakes it with random swaps; every few shakes it restarts from a fresh greedy schedule.
     """
 
     STABLE = 400  # iterations without a new best before a shake
     SHAKES = 20  # shakes before a restart
+    TENURE = (10, 20)  # a swap stays tabu for 10 + a random 0..19 iterations
 
     def __init__(self, groups: int, size: int, rounds: int, designed: Rounds, seed: int) -> None:
         self.groups, self.size, self.rounds = groups, size, rounds
@@ -397,8 +401,9 @@ class _TabuSearch:
         self.designed = [_groups_of(round_, self.golfers) for round_ in designed]
         self.rng = np.random.default_rng(seed)
         self.stats: dict = {"iterations": 0, "shakes": 0, "restarts": 0}
-        # Designed rounds stay as they are. Large instances score one free round per iteration.
-        self.score_all_rounds = (rounds - len(designed)) * self.golfers**2 <= 2_000_000
+        # Designed rounds stay as they are. On large instances, a sample of the golfers who
+        # meet someone again is scored per iteration, which keeps an iteration near 2M entries.
+        self.max_movers = max(8, 2_000_000 // self.golfers)
 
     def run(
         self,
@@ -415,24 +420,24 @@ class _TabuSearch:
         cost = _repeats(meetings)
         best, best_cost = schedule.copy(), cost
         total = self.rounds * self.groups * comb(self.size, 2)
-        tabu = np.zeros((self.rounds, self.golfers, self.golfers), dtype=np.int64)
+        # tabu[r, a, b]: the iteration until which swapping a and b in round r is tabu
+        tabu = np.zeros((self.rounds, self.golfers, self.golfers), dtype=np.int32)
         since_best, shakes, last_report = 0, 0, 0.0
         iteration = 0
         while best_cost > target:
             iteration += 1
-            if iteration % 64 == 0:
-                now = time.perf_counter()
-                if now >= deadline or (stop is not None and stop()):
-                    break
-                if progress is not None and now - last_report >= 0.25:
-                    last_report = now
-                    progress(Progress(best=total - best_cost, bound=bound, elapsed=now - started))
+            now = time.perf_counter()
+            if now >= deadline or (stop is not None and stop()):
+                break
+            if progress is not None and now - last_report >= 0.25:
+                last_report = now
+                progress(Progress(best=total - best_cost, bound=bound, elapsed=now - started))
             move = self._best_swap(schedule, meetings, tabu, iteration, cost, best_cost)
             if move is not None:  # None: every useful swap is tabu, or this round is clean
                 r, a, b, delta = move
                 _swap(schedule, meetings, r, a, b)
                 cost += delta
-                tenure = 10 + int(self.rng.integers(0, 20))
+                tenure = self.TENURE[0] + int(self.rng.integers(0, self.TENURE[1]))
                 tabu[r, a, b] = tabu[r, b, a] = iteration + tenure
                 if cost < best_cost:
                     best, best_cost, since_best = schedule.copy(), cost, 0
@@ -463,51 +468,102 @@ class _TabuSearch:
     ) -> tuple[int, int, int, int] | None:
         """(round, golfer, golfer, change in repeats) of the best allowed swap, or None."""
         free = np.arange(len(self.designed), self.rounds)
-        rounds = free if self.score_all_rounds else self.rng.choice(free, size=1)
-        sched = schedule[rounds]
-        one_hot = np.eye(self.groups, dtype=np.float32)[sched]  # rounds x golfers x groups
-        met_once = (meetings >= 1).astype(np.float32)
-        met_twice = (meetings >= 2).astype(np.float32)
-        # joins[r, a, t]: golfers in group t whom a has met; leaves[r, a]: a's repeats in its group
-        joins = met_once @ one_hot
-        leaves = np.take_along_axis(met_twice @ one_hot, sched[:, :, None], axis=2)[:, :, 0]
-        where = np.broadcast_to(sched[:, None, :], sched.shape + (self.golfers,))
-        join = np.take_along_axis(joins, where, axis=2)  # join[r, a, b] = joins[r, a, group of b]
-        delta = join + join.transpose(0, 2, 1) - 2 * met_once
-        delta -= leaves[:, :, None] + leaves[:, None, :]
-        blocked = sched[:, :, None] == sched[:, None, :]
-        conflicted = leaves > 0
-        blocked |= ~(conflicted[:, :, None] | conflicted[:, None, :])
-        blocked |= (tabu[rounds] > iteration) & (cost + delta >= best_cost)
+        sched = schedule[free]  # free rounds x golfers: group
+        # members[r, t]: the golfers of group t in free round r (groups are all one size)
+        members = np.argsort(sched, axis=1, kind="stable").reshape(len(free), self.groups, -1)
+        mine = members[np.arange(len(free))[:, None], sched]  # mine[r, a]: a's group, a included
+        met_once = meetings >= 1
+        # leaves[r, a]: golfers in a's group whom a meets again; swapping a out frees those pairs
+        leaves = (meetings[np.arange(self.golfers)[None, :, None], mine] >= 2).sum(axis=2)
+        rs, movers = np.nonzero(leaves)  # only golfers who meet someone again are moved
+        if not len(rs):
+            return None
+        if len(rs) > self.max_movers:
+            keep = np.sort(self.rng.choice(len(rs), size=self.max_movers, replace=False))
+            rs, movers = rs[keep], movers[keep]
+        # joins[c, t]: golfers of group t whom mover c has met; b's group is the one c would join
+        joins = met_once[movers[:, None, None], members[rs]].sum(axis=2)
+        join_a = np.take_along_axis(joins, sched[rs], axis=1)
+        # join_b[c, b]: golfers of mover c's group whom b has met; b would join that group
+        join_b = met_once[mine[rs, movers]].sum(axis=1)
+        delta = join_a + join_b - 2 * met_once[movers]  # the pair a, b itself never changes
+        delta -= leaves[rs, movers][:, None] + leaves[rs]
+        delta = delta.astype(np.float64)
+        blocked = sched[rs] == sched[rs, movers][:, None]
+        blocked |= (tabu[free[rs], movers] > iteration) & (cost + delta >= best_cost)
         delta[blocked] = np.inf
         lowest = delta.min()
         if not np.isfinite(lowest):
             return None
         choices = np.flatnonzero(delta == lowest)
-        r, a, b = np.unravel_index(choices[self.rng.integers(len(choices))], delta.shape)
-        return int(rounds[r]), int(a), int(b), int(lowest)
+        c, b = np.unravel_index(choices[self.rng.integers(len(choices))], delta.shape)
+        return int(free[rs[c]]), int(movers[c]), int(b), int(lowest)
 
     def _greedy(self) -> np.ndarray:
-        """Designed rounds, then each free round filled group by group with the golfer who has
-        met the fewest of the group so far (ties at random)."""
+        """Designed rounds, then each free round filled greedily (ties at random)."""
         schedule = np.zeros((self.rounds, self.golfers), dtype=np.int64)
         meetings = np.zeros((self.golfers, self.golfers), dtype=np.int64)
         for r in range(self.rounds):
             if r < len(self.designed):
                 schedule[r] = self.designed[r]
+            elif self.golfers <= 256:
+                schedule[r] = self._freest_round(meetings)
             else:
-                left = list(self.rng.permutation(self.golfers))
-                for t in range(self.groups):
-                    members = [left.pop()]
-                    while len(members) < self.size:
-                        clash = meetings[np.ix_(left, members)].sum(axis=1)
-                        clash = clash + self.rng.random(len(left))
-                        members.append(left.pop(int(np.argmin(clash))))
-                    schedule[r, members] = t
+                schedule[r] = self._quick_round(meetings)
             one_hot = np.eye(self.groups, dtype=np.int64)[schedule[r]]
             meetings += one_hot @ one_hot.T
             np.fill_diagonal(meetings, 0)
         return schedule
+
+    def _freest_round(self, meetings: np.ndarray) -> np.ndarray:
+        """One round, group by group, two golfers at a time: the pair that meets the fewest
+        golfers again and, among those, leaves the most golfers who have met none of the group
+        (its "freedom": Triska & Musliu, "An effective greedy heuristic for the Social Golfer
+        Problem", 2012), so that later rounds still have partners to offer."""
+        n = self.golfers
+        unmet = meetings == 0
+        np.fill_diagonal(unmet, False)
+        unmet_f = unmet.astype(np.float64)
+        clash_pair = (~unmet).astype(np.float64)
+        np.fill_diagonal(clash_pair, 0)
+        left = np.ones(n, dtype=bool)
+        group_of = np.zeros(n, dtype=np.int64)
+        for t in range(self.groups):
+            members: list[int] = []
+            open_ = np.ones(n, dtype=bool)  # golfers who have met nobody in the group yet
+            clash = np.zeros(n)  # per golfer: members of the group they have met
+            while len(members) < self.size:
+                if self.size - len(members) >= 2:
+                    freedom = (unmet_f * open_) @ unmet_f.T
+                    score = (clash[:, None] + clash[None, :] + clash_pair) * (n + 1) - freedom
+                    score += self.rng.random((n, n))  # below 1: only breaks ties
+                    score[~left] = np.inf
+                    score[:, ~left] = np.inf
+                    np.fill_diagonal(score, np.inf)
+                    picked = list(np.unravel_index(int(np.argmin(score)), score.shape))
+                else:
+                    score = clash * (n + 1) - unmet_f @ open_ + self.rng.random(n)
+                    score[~left] = np.inf
+                    picked = [int(np.argmin(score))]
+                for golfer in picked:
+                    members.append(int(golfer))
+                    left[golfer] = False
+                    open_ &= unmet[golfer]
+                    clash += ~unmet[golfer]
+            group_of[members] = t
+        return group_of
+
+    def _quick_round(self, meetings: np.ndarray) -> np.ndarray:
+        """One round, group by group: each time the golfer who has met the fewest of the group."""
+        left = list(self.rng.permutation(self.golfers))
+        group_of = np.zeros(self.golfers, dtype=np.int64)
+        for t in range(self.groups):
+            members = [left.pop()]
+            while len(members) < self.size:
+                clash = meetings[np.ix_(left, members)].sum(axis=1) + self.rng.random(len(left))
+                members.append(left.pop(int(np.argmin(clash))))
+            group_of[members] = t
+        return group_of
 
     def _shake(self, schedule: np.ndarray) -> np.ndarray:
         """A few random swaps in the free rounds."""

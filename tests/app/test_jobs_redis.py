@@ -58,6 +58,7 @@ def run_worker(app):
     connection.close()
 
 
+@pytest.mark.db
 def test_a_plan_goes_through_redis_and_an_rq_worker_stores_it(run_worker, app, client, auth):
     auth.login()
     event = make_event()

@@ -51,6 +51,7 @@ def plan_session(client, session, time_limit=0.5, seed=0) -> Plan:
     return wait_for(plan_id)
 
 
+@pytest.mark.db
 def test_a_plan_runs_in_the_background_and_seats_everyone_within_the_rules(client, auth):
     auth.login()
     event = make_event()
@@ -74,6 +75,7 @@ def test_a_plan_runs_in_the_background_and_seats_everyone_within_the_rules(clien
     assert 'id="plan-progress"' in page and 'data-finished="true"' in page
 
 
+@pytest.mark.db
 def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     client, auth, monkeypatch
 ):
@@ -238,6 +240,7 @@ def test_clicking_a_person_shows_their_pairs_with_reasons_in_the_page_language(c
     assert 'id="why-panel"' in page and 'id="move-form"' in page
 
 
+@pytest.mark.db
 def test_a_move_that_breaks_rules_is_stored_and_the_broken_rules_are_listed(client, auth):
     auth.login()
     event = make_event()
@@ -282,6 +285,7 @@ def test_a_swap_exchanges_two_seats_without_breaking_capacity(client, auth):
     assert 'data-rule="capacity"' not in client.get(f"/plans/{plan.id}").text
 
 
+@pytest.mark.db
 def test_locked_seats_survive_a_re_optimisation(client, auth):
     auth.login()
     event = make_event()

@@ -804,6 +804,7 @@ class Why:
     company: str
     round: int  # 0-based
     round_number: int
+    golf: bool  # in a flight rather than at a table
     group_key: int
     group_name: str
     locked: bool
@@ -869,6 +870,7 @@ def why(plan: Plan, attendee_id: int, round_: int, language: str) -> Why:
         company=person.company,
         round=round_,
         round_number=round_ + 1,
+        golf=data.golf,
         group_key=key,
         group_name=data.group_name(key),
         locked=seat.locked,

@@ -392,6 +392,22 @@ def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
     assert moved.flight == other_flight and moved.tee_time.strftime("%H:%M") in ("08:00", "08:10")
 
 
+def test_a_shotgun_start_gives_each_flight_its_own_hole(client, auth):
+    auth.login()
+    data = event_file()
+    data["sessions"][1].update(shotgun=True, tee_start=None)
+    golf = session_of(load_event_file(data), "golf")
+    plan = plan_session(client, golf)
+    holes = {a.starting_hole for a in plan.assignments}
+    assert len(holes) == 2 and all(1 <= h <= 18 for h in holes)
+    assert all(a.tee_time is None for a in plan.assignments)
+    page = client.get(f"/plans/{plan.id}").text
+    assert all(f"Hole {h}" in page for h in holes)
+    someone = plan.assignments[0].attendee_id
+    panel = client.get(f"/plans/{plan.id}/why?person={someone}&round=0").text
+    assert "flight" in panel and "table" not in panel.lower().replace("tabindex", "")
+
+
 def test_planning_needs_an_organiser(client, auth):
     event = make_event()
     session = session_of(event)

@@ -1,4 +1,5 @@
-/* Planning pages: the live progress bar, the person panel, printing. No framework, no build. */
+/* Planning pages: the live progress bar, the person panel, drag to move or swap, printing.
+   No framework, no build. */
 (function () {
   "use strict";
 
@@ -66,9 +67,92 @@
     return true;
   }
 
+  /* Drag a person onto another table to move them there, or onto a person to swap the two.
+     The person panel's forms do the same without a mouse; this posts the same forms. */
+  var drag = null;
+  var justDragged = false;
+
+  function dropTarget(event, seat) {
+    var under = document.elementFromPoint(event.clientX, event.clientY);
+    var other = under && under.closest(".seat[data-person-id]");
+    var table = under && under.closest(".plan-table");
+    if (other && other !== seat && other.dataset.round === seat.dataset.round &&
+        other.dataset.tableId !== seat.dataset.tableId) {
+      return { element: other, action: "swap", field: "other", value: other.dataset.personId };
+    }
+    if (!other && table && table.dataset.round === seat.dataset.round &&
+        table.dataset.tableId !== seat.dataset.tableId) {
+      return { element: table, action: "move", field: "target", value: table.dataset.tableId };
+    }
+    return null;
+  }
+
+  function mark(target) {
+    document.querySelectorAll(".drop-target").forEach(function (e) { e.classList.remove("drop-target"); });
+    if (target) { target.element.classList.add("drop-target"); }
+  }
+
+  function post(seat, target) {
+    // A real form submission, so the page after the redirect shows the outcome and broken rules.
+    var token = document.querySelector("input[name=csrf_token]");
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = document.getElementById("plan-chart").dataset.adjustUrl.replace("ACTION", target.action);
+    [["csrf_token", token ? token.value : ""], ["person", seat.dataset.personId],
+     ["round", seat.dataset.round], [target.field, target.value]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    var seat = event.target.closest && event.target.closest(".plan-table .seat[data-person-id]");
+    if (seat && event.button === 0) {
+      drag = { seat: seat, x: event.clientX, y: event.clientY, moving: false };
+    }
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!drag) { return; }
+    if (!drag.moving && Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) > 8) {
+      drag.moving = true;
+      drag.seat.classList.add("dragging");
+    }
+    if (drag.moving) { mark(dropTarget(event, drag.seat)); }
+  });
+  document.addEventListener("pointerup", function (event) {
+    if (!drag) { return; }
+    var done = drag;
+    drag = null;
+    done.seat.classList.remove("dragging");
+    mark(null);
+    if (done.moving) {
+      justDragged = true;  // the click that ends a drag must not open the person panel
+      var target = dropTarget(event, done.seat);
+      if (target) { post(done.seat, target); }
+    }
+  });
+
+  document.addEventListener("pointercancel", function () {
+    if (drag) { drag.seat.classList.remove("dragging"); }
+    drag = null;
+    mark(null);
+  });
+  document.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest(".plan-table .seat")) { event.preventDefault(); }
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     var seat = target.closest ? target.closest(".seat[data-why-url]") : null;
+    if (justDragged) {
+      justDragged = false;
+      if (seat) { event.preventDefault(); return; }
+    }
     if (seat && !event.ctrlKey && !event.metaKey && !event.shiftKey && openPerson(seat)) {
       event.preventDefault();
     }

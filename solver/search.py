@@ -82,9 +82,16 @@ def construct_round(
     row = np.full(n, -1)
     units = rules.units()
     order = rng.permutation(len(units))
-    # Fixed units first, then hosts (so each finds a table of its own), then the largest groups.
+    # Fixed units first, then hosts (so each finds a table of its own), then the largest groups,
+    # then people with keep-apart partners: the most constrained go while there is choice.
+    partners = np.zeros(n) if rules.apart is None else rules.apart.sum(axis=1)
     key = [
-        (rules.fixed_table[r, units[k][0]] < 0, not rules.host[units[k]].any(), -len(units[k]))
+        (
+            rules.fixed_table[r, units[k][0]] < 0,
+            not rules.host[units[k]].any(),
+            -len(units[k]),
+            -partners[units[k]].sum(),
+        )
         for k in order
     ]
     order = [k for _, k in sorted(zip(key, order, strict=True), key=lambda x: x[0])]
@@ -157,8 +164,15 @@ class Seating:
         self.value += self.gain[r, p, t] - self.gain[r, p, s]
         self.gain[r, :, s] -= w
         self.gain[r, :, t] += w
+        old = np.flatnonzero(self.a[r] == s)
+        old = old[old != p]
+        new = np.flatnonzero(self.a[r] == t)
         if self.rounds > 1:
-            self._update_other_rounds(r, p, s, t)
+            self._update_other_rounds(r, p, old, new)
+        self.meets[p, old] -= 1
+        self.meets[old, p] -= 1
+        self.meets[p, new] += 1
+        self.meets[new, p] += 1
         self.a[r, p] = t
         self.size[r, s] -= 1
         self.size[r, t] += 1
@@ -171,13 +185,10 @@ class Seating:
             self.apart_at[r, partners, t] += 1
         self.log.append((r, p, s))
 
-    def _update_other_rounds(self, r: int, p: int, s: int, t: int) -> None:
+    def _update_other_rounds(self, r: int, p: int, old: np.ndarray, new: np.ndarray) -> None:
         # p leaves its old tablemates and joins new ones in round r: in every other round, a pair
         # (p, q) becomes worth its value there when round r no longer makes it meet, and worth
         # nothing there once round r does.
-        old = np.flatnonzero(self.a[r] == s)
-        old = old[old != p]
-        new = np.flatnonzero(self.a[r] == t)
         people = np.concatenate([old, new])
         is_old = np.arange(len(people)) < len(old)
         for r2 in range(self.rounds):
@@ -191,10 +202,6 @@ class Seating:
             if hit.any():
                 np.add.at(self.gain[r2, p], self.a[r2, people[hit]], change[hit])
                 self.gain[r2, people[hit], self.a[r2, p]] += change[hit]
-        self.meets[p, old] -= 1
-        self.meets[old, p] -= 1
-        self.meets[p, new] += 1
-        self.meets[new, p] += 1
 
     def undo(self, mark: int) -> None:
         """Take back the moves logged since len(self.log) was mark."""
@@ -557,3 +564,48 @@ def _best_tabu_step(
             if group_step and delta > best_delta:
                 best_delta, step = delta, group_step
     return step, best_delta
+
+
+def balance_handicaps(
+    state: Seating, handicaps: np.ndarray, deadline: float, stop: Callable[[], bool]
+) -> int:
+    """Golf: swaps that lose no value and bring the flights' mean handicaps closer together
+    (sum of squared distances to the overall mean, which narrows the spread too).
+    `handicaps` holds NaN where unknown. Returns how many swaps were made."""
+    known = ~np.isnan(handicaps)
+    h = np.where(known, handicaps, 0.0)
+    made = 0
+    for r in range(state.rounds):
+        while time.perf_counter() < deadline and not stop():
+            ar = state.a[r]
+            counts = np.bincount(ar[known], minlength=state.T)
+            if np.count_nonzero(counts) < 2:
+                break
+            sums = np.bincount(ar[known], h[known], minlength=state.T)
+            centre = sums.sum() / counts.sum()
+            dev = np.where(counts > 0, sums / np.maximum(counts, 1) - centre, 0.0)
+            size = np.maximum(counts, 1)
+            best, pick = -1e-9, None
+            for p in np.flatnonzero(known):
+                p = int(p)
+                s = ar[p]
+                ok = state.swap_partners(r, p) & known & (state.swap_gains(r, p) >= -EPS)
+                if not ok.any():
+                    continue
+                shift = h - h[p]  # what table s gains and q's table loses in handicap sum
+                new_s = dev[s] + shift / size[s]
+                new_t = dev[ar] - shift / size[ar]
+                gain = dev[s] ** 2 + dev[ar] ** 2 - new_s**2 - new_t**2
+                gain = np.where(ok, gain, -np.inf)
+                q = int(np.argmax(gain))
+                if gain[q] > best + 1e-9:
+                    best, pick = gain[q], (p, q)
+            if pick is None:
+                break
+            p, q = pick
+            s, t = int(ar[p]), int(ar[q])
+            state.move(r, p, t)
+            state.move(r, q, s)
+            made += 1
+    del state.log[:]
+    return made

@@ -21,6 +21,7 @@ from solver.search import (
     EPS,
     Rules,
     Seating,
+    balance_handicaps,
     construct_round,
     improve_coverage,
     iterated_local_search,
@@ -120,6 +121,11 @@ def solve(
     stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
     stats["coverage_swaps"] = improve_coverage(final, deadline + 0.1 * time_limit, stop)
+    if problem.handicaps is not None:
+        handicaps = np.array([np.nan if h is None else h for h in problem.handicaps], dtype=float)
+        stats["handicap_swaps"] = balance_handicaps(
+            final, handicaps, deadline + 0.1 * time_limit, stop
+        )
     return _result(problem, final.a, values, bounds, stats, start, reporter)
 
 

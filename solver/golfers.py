@@ -510,9 +510,7 @@ class _TabuSearch:
                 schedule[r] = self._freest_round(meetings)
             else:
                 schedule[r] = self._quick_round(meetings)
-            one_hot = np.eye(self.groups, dtype=np.int64)[schedule[r]]
-            meetings += one_hot @ one_hot.T
-            np.fill_diagonal(meetings, 0)
+            meetings += _meetings(schedule[r : r + 1], self.groups)
         return schedule
 
     def _freest_round(self, meetings: np.ndarray) -> np.ndarray:
@@ -555,14 +553,15 @@ class _TabuSearch:
 
     def _quick_round(self, meetings: np.ndarray) -> np.ndarray:
         """One round, group by group: each time the golfer who has met the fewest of the group."""
-        left = list(self.rng.permutation(self.golfers))
+        left = np.ones(self.golfers, dtype=bool)
         group_of = np.zeros(self.golfers, dtype=np.int64)
         for t in range(self.groups):
-            members = [left.pop()]
-            while len(members) < self.size:
-                clash = meetings[np.ix_(left, members)].sum(axis=1) + self.rng.random(len(left))
-                members.append(left.pop(int(np.argmin(clash))))
-            group_of[members] = t
+            clash = self.rng.random(self.golfers)  # below 1: only breaks ties
+            for _ in range(self.size):
+                clash[~left] = np.inf
+                golfer = int(np.argmin(clash))
+                left[golfer], group_of[golfer] = False, t
+                clash += meetings[golfer] > 0
         return group_of
 
     def _shake(self, schedule: np.ndarray) -> np.ndarray:
@@ -579,8 +578,11 @@ class _TabuSearch:
 
 def _meetings(schedule: np.ndarray, groups: int) -> np.ndarray:
     """meetings[a, b]: rounds in which golfers a and b share a group (0 on the diagonal)."""
-    one_hot = np.eye(groups, dtype=np.int64)[schedule]
-    meetings = np.einsum("rag,rbg->ab", one_hot, one_hot)
+    golfers = schedule.shape[1]
+    meetings = np.zeros((golfers, golfers), dtype=np.int64)
+    for row in schedule:
+        members = np.argsort(row, kind="stable").reshape(groups, -1)
+        np.add.at(meetings, (members[:, :, None], members[:, None, :]), 1)
     np.fill_diagonal(meetings, 0)
     return meetings
 

@@ -1,10 +1,12 @@
 """Social Golfer Problem: groups of golfers over rounds so that no two golfers play together twice.
 
-Golfers are numbered 0..groups*size-1. Where the shape allows, a schedule is computed from an
-algebraic design (affine geometries over finite fields, Kirkman triple systems, packings of
-subspaces, the round-robin circle); otherwise, or for the rounds a design cannot supply, a tabu
-search in the style of Dotu & Van Hentenryck ("Scheduling social golfers locally", CPAIOR 2005)
-swaps golfers between groups of one round, always moving a golfer who meets someone again.
+Golfers are numbered 0..n-1. Where the shape allows, a schedule is computed from an algebraic
+design (affine geometries over finite fields, Kirkman triple systems, packings of subspaces, the
+round-robin circle). Otherwise, and for the rounds a design cannot supply, rounds are filled
+greedily (Triska & Musliu's "freedom") and improved by a tabu search in the style of Dotu & Van
+Hentenryck ("Scheduling social golfers locally", CPAIOR 2005) that swaps golfers between groups
+of one round, always moving a golfer who meets someone again. flight_schedule does the same for
+groups of uneven sizes (a golf day in fours and threes), with the search alone.
 """
 
 from __future__ import annotations

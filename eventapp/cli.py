@@ -10,7 +10,7 @@ from flask import Flask
 from eventapp.extensions import db
 from eventapp.models import Event, User
 from eventapp.models.user import ROLES
-from eventapp.services import events, exporting, importing
+from eventapp.services import events, exporting, importing, jobs
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_events"
 DEMO_EMAIL = "demo@mingle.example"
@@ -122,5 +122,6 @@ def register(app: Flask) -> None:
         demo_command,
         import_attendees_command,
         export_attendees_command,
+        jobs.worker_command,
     ):
         app.cli.add_command(command)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 (str() gives the value on every Python)
     OPTIMAL = "optimal"  # proven: the objective equals the upper bound
     FEASIBLE = "feasible"  # a valid plan; the bound says how far from optimal it may be
     INFEASIBLE = "infeasible"  # the rules cannot all hold; Result.message says which and why
+    UNKNOWN = "unknown"  # no plan found within the time limit, yet not proven impossible
 
 
 @dataclass(frozen=True)

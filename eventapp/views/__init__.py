@@ -7,11 +7,12 @@ from eventapp.config import LANGUAGES, RTL_LANGUAGES
 
 
 def register(app: Flask) -> None:
-    from eventapp.views import attendee, auth, organiser
+    from eventapp.views import attendee, auth, organiser, planning
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(attendee.bp)
+    app.register_blueprint(planning.bp)
 
     @app.context_processor
     def page_language() -> dict:

@@ -1,0 +1,248 @@
+"""Side-by-side benchmark: this solver, the textbook CP-SAT model, random seating (and simulated
+annealing for the 2,000-person gala), on generated dinners of each size class and the classic
+Social Golfer instances. Prints a Markdown table and writes it to benchmarks/RESULTS.md.
+
+    python -m benchmarks.solver_bench            # the full run (about ten minutes)
+    python -m benchmarks.solver_bench --quick    # short time limits, for a smoke test
+    python -m benchmarks.solver_bench --only gala
+
+This solver runs through the command line (`python -m solver seat|golf`), in a child process
+whose peak memory (max RSS) is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.textbook import random_seating, simulated_annealing, textbook_cp_sat
+from solver.evaluate import assignment_of, score, violations
+from solver.instance import problem_to_json
+from solver.model import Problem
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def tag_instance(people: int, tables: list[int], rounds: int, seed: int) -> Problem:
+    """Attendees offer two and seek two tags from a catalog (about one tag per ten people, at
+    least 30); a pair is worth one per tag one seeks and the other offers, plus 2 when it works
+    both ways. So most pairs are worth nothing and a few mutual ones are worth most."""
+    rng = np.random.default_rng(seed)
+    catalog = max(30, people // 10)
+    offers = np.zeros((people, catalog), dtype=np.int64)
+    seeks = np.zeros((people, catalog), dtype=np.int64)
+    for p in range(people):
+        offers[p, rng.choice(catalog, 2, replace=False)] = 1
+        seeks[p, rng.choice(catalog, 2, replace=False)] = 1
+    one_way = seeks @ offers.T  # one_way[i, j]: tags i seeks that j offers
+    value = one_way + one_way.T + 2 * ((one_way > 0) & (one_way.T > 0))
+    i, j = np.nonzero(np.triu(value, 1))
+    weights = tuple((int(a), int(b), float(value[a, b])) for a, b in zip(i, j, strict=True))
+    return Problem(people=people, tables=tuple(tables), rounds=rounds, weights=weights)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    problem: Problem
+    time_limit: float
+    golf: tuple[int, int, int] | None = None  # groups, size, rounds: run `solver golf` instead
+    annealing: float = 0.0  # seconds of simulated annealing to compare with (0: none)
+
+
+def cases(quick: bool) -> list[Case]:
+    t = 2.0 if quick else 10.0
+
+    def golf(groups: int, size: int, rounds: int) -> Case:
+        problem = Problem(groups * size, (size,) * groups, rounds, base_value=1.0)
+        name = f"golf {groups * size} ({groups}x{size}, {rounds} rounds)"
+        return Case(name, problem, 10.0 if quick else 60.0, golf=(groups, size, rounds))
+
+    return [
+        Case("dinner 16 (2x8, 2 rounds)", tag_instance(16, [8, 8], 2, 1), t),
+        Case("dinner 20 (4x5, 2 rounds)", tag_instance(20, [5] * 4, 2, 2), t),
+        Case("dinner 24 (3x8, 1 round)", tag_instance(24, [8] * 3, 1, 3), t),
+        Case("dinner 24 (4x6, 2 rounds)", tag_instance(24, [6] * 4, 2, 4), t),
+        Case("dinner 60 (6x10, 2 rounds)", tag_instance(60, [10] * 6, 2, 5), t),
+        Case("dinner 90 (uneven, 3 rounds)", tag_instance(90, [10] * 6 + [8] * 4, 3, 6), t),
+        Case("dinner 120 (12x10, 3 rounds)", tag_instance(120, [10] * 12, 3, 7), t),
+        Case("dinner 150 (15x10, 2 rounds)", tag_instance(150, [10] * 15, 2, 8), t),
+        Case(
+            "gala 2000 (200x10, 1 round)",
+            tag_instance(2000, [10] * 200, 1, 9),
+            10.0 if quick else 30.0,
+            annealing=20.0 if quick else 60.0,
+        ),
+        golf(8, 4, 9),
+        golf(4, 4, 5),
+        golf(5, 5, 6),
+        golf(7, 3, 10),
+    ]
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    method: str
+    objective: float | None
+    repeats: int | None
+    bound: float | None
+    seconds: float
+    peak_mb: float | None = None
+    note: str = ""
+
+
+def run_cli(case: Case, workdir: Path) -> Row:
+    """This solver through `python -m solver`, with the child's peak memory."""
+    if case.golf:
+        groups, size, rounds = case.golf
+        args = ["golf", "--groups", str(groups), "--size", str(size), "--rounds", str(rounds)]
+    else:
+        path = workdir / "instance.json"
+        path.write_text(json.dumps(problem_to_json(case.problem)))
+        args = ["seat", str(path)]
+    args += ["--time-limit", str(case.time_limit)]
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "solver", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    data = json.loads(out)
+    broken = violations(case.problem, data["rounds"])
+    got = score(case.problem, assignment_of(case.problem, data["rounds"]))
+    note = f"{data['status']}, bound: {data['bound_kind']}"
+    if broken:
+        note += f"; INVALID: {broken[0]}"
+    return Row(
+        case.name,
+        "mingle",
+        got.objective,
+        got.repeats,
+        data["upper_bound"],
+        seconds,
+        peak_mb,
+        note,
+    )
+
+
+def run_textbook(case: Case) -> Row:
+    p = case.problem
+    products = p.people * (p.people - 1) // 2 * len(p.tables) * p.rounds
+    if products > 2_000_000:
+        return Row(case.name, "textbook CP-SAT", None, None, None, 0.0, note="too large to build")
+    started = time.perf_counter()
+    plan, bound = textbook_cp_sat(p, case.time_limit)
+    seconds = time.perf_counter() - started
+    if plan is None:
+        return Row(case.name, "textbook CP-SAT", None, None, None, seconds, note="no plan found")
+    got = score(p, plan)
+    return Row(case.name, "textbook CP-SAT", got.objective, got.repeats, bound, seconds)
+
+
+def run_random(case: Case) -> Row:
+    started = time.perf_counter()
+    plan = random_seating(case.problem, seed=0)
+    got = score(case.problem, plan)
+    return Row(case.name, "random", got.objective, got.repeats, None, time.perf_counter() - started)
+
+
+def run_annealing(case: Case) -> Row:
+    started = time.perf_counter()
+    plan = simulated_annealing(case.problem, case.annealing, seed=0)
+    got = score(case.problem, plan)
+    seconds = time.perf_counter() - started
+    return Row(case.name, "simulated annealing", got.objective, got.repeats, None, seconds)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None:
+        return "-"
+    if b <= 0:
+        return "inf" if a > 0 else "-"
+    return f"{a / b:.2f}"
+
+
+def table(rows: list[Row]) -> str:
+    """Markdown: one line per method and instance, ratios of objectives to the baselines."""
+    by_case: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_case.setdefault(row.case, {})[row.method] = row
+    lines = [
+        "| instance | method | objective | repeats | bound | gap | seconds | "
+        "/ textbook | / random | / SA | peak MB | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        mine = by_case[row.case]
+        base = {m: mine[m].objective if m in mine else None for m in mine}
+        gap = None
+        if row.bound and row.objective is not None and row.bound > 0:
+            gap = 100 * max(0.0, row.bound - row.objective) / row.bound
+        lines.append(
+            f"| {row.case} | {row.method} | {_fmt(row.objective)} | "
+            f"{'-' if row.repeats is None else row.repeats} | {_fmt(row.bound)} | "
+            f"{'-' if gap is None else f'{gap:.1f}%'} | {row.seconds:.1f} | "
+            f"{_ratio(row.objective, base.get('textbook CP-SAT'))} | "
+            f"{_ratio(row.objective, base.get('random'))} | "
+            f"{_ratio(row.objective, base.get('simulated annealing'))} | "
+            f"{_fmt(row.peak_mb, 0)} | {row.note} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.solver_bench")
+    parser.add_argument("--quick", action="store_true", help="short time limits (smoke test)")
+    parser.add_argument("--only", default="", help="run only instances whose name contains this")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    started = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases(args.quick):
+            if args.only not in case.name:
+                continue
+            print(f"{case.name} ...", file=sys.stderr, flush=True)
+            rows.append(run_cli(case, Path(tmp)))
+            rows.append(run_textbook(case))
+            rows.append(run_random(case))
+            if case.annealing:
+                rows.append(run_annealing(case))
+    report = table(rows)
+    print(report)
+    if not args.no_write:
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
+        header = (
+            f"# Solver benchmark\n\n`python -m benchmarks.solver_bench"
+            f"{' --quick' if args.quick else ''}`, {when}"
+            f", {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}.\n\n"
+            "Objective: value of the distinct pairs who meet. Bound: the solver's upper bound "
+            "(CP-SAT's for the textbook model). Ratios divide this row's objective by the "
+            "baseline's. Peak MB: the solver process's max RSS.\n\n"
+        )
+        RESULTS.write_text(header + report + "\n")
+
+
+if __name__ == "__main__":
+    main()

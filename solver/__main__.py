@@ -1,0 +1,131 @@
+"""Command line: JSON in, JSON out; progress on stderr.
+
+    python -m solver seat INSTANCE.json [--time-limit S] [--seed N]
+    python -m solver golf --groups G --size P --rounds W [--time-limit S] [--seed N]
+    python -m solver plan sample_events/FILE [--session KEY] [--time-limit S] [--seed N]
+
+Exit codes: 0 a plan (feasible or optimal), 1 bad input (the message names the field),
+2 no plan (infeasible, with the reason on stderr and in the JSON, or none found in time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import TextIO
+
+from solver.instance import load_problem, result_to_json
+from solver.model import Progress, Result, Status
+from solver.seating import solve
+
+BAD_INPUT, NO_PLAN = 1, 2
+
+
+class ProgressLine:
+    """A one-line bar when stderr is a terminal; otherwise a plain line every few seconds."""
+
+    def __init__(self, time_limit: float, stream: TextIO = sys.stderr) -> None:
+        self.time_limit = time_limit
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = -1e9
+
+    def __call__(self, p: Progress) -> None:
+        gap = (p.bound - p.best) / p.bound if p.bound > 0 else 0.0
+        text = f"best {p.best:g}  bound {p.bound:g}  gap {gap:.1%}  {p.elapsed:.1f}s"
+        if self.tty:
+            done = min(1.0, p.elapsed / self.time_limit) if self.time_limit > 0 else 1.0
+            bar = "#" * int(20 * done) + "-" * (20 - int(20 * done))
+            self.stream.write(f"\r[{bar}] {text}\033[K")
+            self.stream.flush()
+        elif time.monotonic() - self.last >= 2.0:
+            self.last = time.monotonic()
+            print(text, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m solver", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    seat = commands.add_parser("seat", help="seat people at tables from an INSTANCE.json")
+    seat.add_argument("instance")
+    golf = commands.add_parser("golf", help="a Social Golfer schedule")
+    golf.add_argument("--groups", type=int, required=True)
+    golf.add_argument("--size", type=int, required=True)
+    golf.add_argument("--rounds", type=int, required=True)
+    plan = commands.add_parser("plan", help="plan one session of an event file, with names")
+    plan.add_argument("event")
+    plan.add_argument("--session", default=None, help="session key (default: the first)")
+    for command in (seat, golf, plan):
+        command.add_argument("--time-limit", type=float, default=10.0)
+        command.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _emit(result: Result) -> int:
+    print(json.dumps(result_to_json(result)))
+    if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
+        print(f"No plan: {result.message}", file=sys.stderr)
+        return NO_PLAN
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    if args.time_limit <= 0:
+        print("--time-limit: must be positive.", file=sys.stderr)
+        return BAD_INPUT
+    bar = ProgressLine(args.time_limit)
+    try:
+        if args.command == "seat":
+            problem = load_problem(args.instance)
+            result = solve(problem, time_limit=args.time_limit, seed=args.seed, progress=bar)
+            bar.close()
+            return _emit(result)
+        if args.command == "golf":
+            from solver.golfers import social_golfer_schedule
+
+            result = social_golfer_schedule(
+                args.groups,
+                args.size,
+                args.rounds,
+                time_limit=args.time_limit,
+                seed=args.seed,
+                progress=bar,
+            )
+            bar.close()
+            return _emit(result)
+        from solver.event import load_event, solve_event_session
+
+        event = load_event(args.event)
+        sessions = event.get("sessions") or []
+        if args.session is None and not sessions:
+            raise ValueError(f"{args.event}: the event has no sessions to plan.")
+        plan = solve_event_session(
+            event,
+            args.session or sessions[0]["key"],
+            time_limit=args.time_limit,
+            seed=args.seed,
+            progress=bar,
+            stop=None,
+        )
+        bar.close()
+        print(json.dumps(plan.to_dict()))
+        if plan.status in (Status.INFEASIBLE, Status.UNKNOWN):
+            print(f"No plan: {plan.message}", file=sys.stderr)
+            return NO_PLAN
+        return 0
+    except ValueError as e:
+        bar.close()
+        print(f"Bad input: {e}", file=sys.stderr)
+        return BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Upper bounds on the objective: a per-person bound at any size, an LP bound where affordable."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from solver.model import Problem
+
+
+def partners_per_person(problem: Problem) -> int:
+    """How many distinct people one person can meet at most: (largest table - 1) per round."""
+    return min(problem.people - 1, (max(problem.tables, default=1) - 1) * problem.rounds)
+
+
+def per_person_bound(problem: Problem, values: np.ndarray) -> float:
+    """Half the sum, over people, of each one's best possible set of distinct partners.
+
+    Every pair that meets is counted by both people, and no one meets more than
+    partners_per_person() others, so this bounds any plan. Negative pairs are left out.
+    """
+    k = partners_per_person(problem)
+    if k <= 0 or problem.people < 2:
+        return 0.0
+    positive = np.maximum(values, 0.0)
+    best = -np.partition(-positive, k - 1, axis=1)[:, :k]
+    return float(best.sum()) / 2.0
+
+
+def lp_bound(
+    problem: Problem, values: np.ndarray, time_limit: float = 5.0, max_pairs: int = 60_000
+) -> float | None:
+    """LP relaxation over the positive pairs: y_ij <= 1, each person meets at most
+    partners_per_person() others, no round seats more pairs than its tables hold; with one round,
+    violated triangle inequalities (i with j and j with k puts i with k) are added in passes.
+    None when the LP is too large to be worth it or GLOP does not finish in time.
+    """
+    n = problem.people
+    iu, ju = np.nonzero(np.triu(values > 0, 1))
+    if len(iu) == 0:
+        return 0.0
+    if len(iu) > max_pairs:
+        return None
+    start = time.perf_counter()
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    y = [lp.NumVar(0.0, 1.0, "") for _ in range(len(iu))]
+    k = partners_per_person(problem)
+    incident: list[list[int]] = [[] for _ in range(n)]
+    for e, (i, j) in enumerate(zip(iu, ju, strict=True)):
+        incident[i].append(e)
+        incident[j].append(e)
+    degree = [lp.Add(sum(y[e] for e in edges) <= k) for edges in incident]
+    pairs_per_round = sum(c * (c - 1) // 2 for c in problem.tables)
+    total = lp.Add(sum(y) <= pairs_per_round * problem.rounds)
+    lp.Maximize(
+        sum(float(values[i, j]) * y[e] for e, (i, j) in enumerate(zip(iu, ju, strict=True)))
+    )
+    edge = {(int(i), int(j)): e for e, (i, j) in enumerate(zip(iu, ju, strict=True))}
+    bound = None
+    for _ in range(20):
+        remaining = time_limit - (time.perf_counter() - start)
+        if remaining <= 0:
+            break
+        lp.SetTimeLimit(int(remaining * 1000))
+        if lp.Solve() != pywraplp.Solver.OPTIMAL:
+            break
+        bound = lp.Objective().Value()
+        if problem.rounds > 1:
+            break  # pairs may meet in different rounds, so triangles are not valid cuts
+        added = _add_triangle_cuts(lp, y, edge, n, [total, *degree])
+        if added == 0:
+            break
+    return bound
+
+
+def _add_triangle_cuts(lp, y, edge: dict[tuple[int, int], int], n: int, counts: list) -> int:
+    # y_ij + y_ik - y_jk <= 1. A pair (j, k) worth nothing gets its variable when first needed:
+    # such people may still share a table, so the cut must not forbid it; it then counts in
+    # the round's pairs (counts[0]) and in j's and k's partners (counts[1 + person]).
+    sol = np.zeros((n, n))
+    for (i, j), e in edge.items():
+        sol[i, j] = sol[j, i] = y[e].solution_value()
+    cuts = []
+    for i in range(n):
+        nbrs = np.flatnonzero(sol[i] > 1e-6)
+        if len(nbrs) < 2:
+            continue
+        pair_sum = sol[i, nbrs][:, None] + sol[i, nbrs][None, :] - sol[np.ix_(nbrs, nbrs)]
+        for a, b in zip(*np.nonzero(np.triu(pair_sum > 1.0 + 1e-6, 1)), strict=True):
+            cuts.append((pair_sum[a, b], i, int(nbrs[a]), int(nbrs[b])))
+    cuts.sort(reverse=True)
+    for _, i, j, k in cuts[: 5 * n]:
+        if (j, k) not in edge:
+            edge[j, k] = len(y)
+            y.append(lp.NumVar(0.0, 1.0, ""))
+            for constraint in (counts[0], counts[1 + j], counts[1 + k]):
+                constraint.SetCoefficient(y[-1], 1)
+        lp.Add(y[edge[min(i, j), max(i, j)]] + y[edge[min(i, k), max(i, k)]] - y[edge[j, k]] <= 1)
+    return min(len(cuts), 5 * n)

@@ -1,0 +1,1146 @@
+"""Event file in, names out: plan one session of an event and say who meets whom, and why.
+
+The event is the dict of sample_events/README.md ("mingle-event/1"); people are referred to by
+email. This module turns a session into a `Problem` (people numbered in the order of the event's
+attendees), calls the search, and maps its `Result` back to emails, names and reasons.
+Rounds are 0-based in all data (`locked`, `Meeting.rounds`, list positions); only text says
+"round 1".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from solver import golf
+from solver.model import Fixed, Problem, ProgressCallback, Result, Status, StopCallback
+from solver.scoring import (
+    DEFAULT_WEIGHTS,
+    PairScores,
+    Profile,
+    Reason,
+    TagCatalog,
+    Weights,
+    describe_reasons,
+    introductions,
+    tablemates,
+)
+
+FORMAT = "mingle-event/1"
+HANDICAP_RANGE = (-10.0, 54.0)
+CONSTRAINT_KINDS = ("keep_together", "keep_apart", "fixed_seat")
+
+Solve = Callable[..., Result]
+
+
+# ---------------------------------------------------------------- reading and checking the file
+
+
+def load_event(path: str | Path) -> dict:
+    """Read and check an event file; ValueError naming the file and the problem if malformed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"Cannot read event file {path}: {error}") from error
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from error
+    try:
+        check_event(event)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
+    return event
+
+
+def _fail(where: str, problem: str) -> None:
+    raise ValueError(f"{where}: {problem}")
+
+
+def _list(event: Mapping, name: str) -> list:
+    value = event.get(name, [])
+    if not isinstance(value, list):
+        _fail(name, "must be a list.")
+    for k, item in enumerate(value):
+        if not isinstance(item, dict):
+            _fail(f"{name}[{k}]", "must be an object.")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_event(event: Any) -> None:
+    """Raise ValueError naming the first problem in an event dict (its place and what is wrong).
+
+    Beyond the shapes of sample_events/README.md it checks that emails are unique, that offers
+    and seeks name tags of the catalog (suggesting the nearest), and that constraints name
+    attendees, sessions and tables that exist.
+    """
+    if not isinstance(event, dict):
+        _fail("event file", "must hold one JSON object.")
+    if event.get("format", FORMAT) != FORMAT:
+        _fail("format", f"is {event.get('format')!r}; this version reads {FORMAT!r}.")
+    if not isinstance(event.get("event", {}), dict):
+        _fail("event", "must be an object.")
+    tags = _list(event, "tags")
+    for k, tag in enumerate(tags):
+        if not isinstance(tag.get("key"), str) or not tag["key"].strip():
+            _fail(f"tags[{k}]", "needs a key (text).")
+        if not isinstance(tag.get("labels", {}), dict):
+            _fail(f"tags[{k}] ({tag['key']})", "labels must map language codes to text.")
+        if not isinstance(tag.get("synonyms", []), list):
+            _fail(f"tags[{k}] ({tag['key']})", "synonyms must be a list.")
+    try:
+        catalog = TagCatalog.from_event(tags)
+    except ValueError as error:
+        _fail("tags", str(error))
+    emails = _check_attendees(_list(event, "attendees"), catalog)
+    sessions = _check_sessions(_list(event, "sessions"))
+    _check_constraints(_list(event, "constraints"), emails, sessions)
+
+
+def _check_attendees(attendees: list[dict], catalog: TagCatalog) -> set[str]:
+    emails: set[str] = set()
+    for k, person in enumerate(attendees):
+        email = person.get("email")
+        if not isinstance(email, str) or "@" not in email:
+            _fail(f"attendees[{k}]", "needs an email address.")
+        where = f"attendees[{k}] ({email})"
+        if _key(email) in emails:
+            _fail(where, "this email appears twice.")
+        emails.add(_key(email))
+        if not isinstance(person.get("first_name"), str) or not person["first_name"].strip():
+            _fail(where, "needs a first_name.")
+        for name in ("offers", "seeks", "languages"):
+            values = person.get(name, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                _fail(where, f"{name} must be a list of texts.")
+        for name in ("offers", "seeks"):
+            for text in person.get(name, []):
+                if catalog.normalise(text) is None:
+                    hint = catalog.suggest(text)
+                    maybe = f" Did you mean {', '.join(hint)}?" if hint else ""
+                    _fail(where, f"{name} names {text!r}, which is not a tag of the event.{maybe}")
+        handicap = person.get("handicap")
+        low, high = HANDICAP_RANGE
+        if handicap is not None and (
+            not isinstance(handicap, int | float)
+            or isinstance(handicap, bool)
+            or not low <= handicap <= high
+        ):
+            _fail(where, f"handicap must be a number from {low:g} to {high:g}, or null.")
+        for name in ("host", "consent"):
+            if not isinstance(person.get(name, False), bool):
+                _fail(where, f"{name} must be true or false.")
+    return emails
+
+
+def _check_sessions(sessions: list[dict]) -> dict[str, dict]:
+    by_key: dict[str, dict] = {}
+    for k, session in enumerate(sessions):
+        key = session.get("key")
+        if not isinstance(key, str) or not key:
+            _fail(f"sessions[{k}]", "needs a key (text).")
+        where = f"sessions[{k}] ({key})"
+        if key in by_key:
+            _fail(where, "this key appears twice.")
+        by_key[key] = session
+        rounds = session.get("rounds", 1)
+        if not _is_int(rounds) or rounds < 1:
+            _fail(where, "rounds must be a whole number of at least 1.")
+        kind = session.get("kind")
+        if kind == "seating":
+            tables = session.get("tables")
+            if not isinstance(tables, list) or not tables:
+                _fail(where, "a seating session needs a list of tables.")
+            names = set()
+            for t, table in enumerate(tables):
+                name = table.get("name") if isinstance(table, dict) else None
+                if not isinstance(name, str) or not name:
+                    _fail(f"{where} tables[{t}]", "needs a name.")
+                if name in names:
+                    _fail(f"{where} table {name!r}", "this name appears twice.")
+                names.add(name)
+                capacity, low = table.get("capacity"), table.get("min_size", 0)
+                if not _is_int(capacity) or capacity < 1:
+                    _fail(f"{where} table {name!r}", "capacity must be a whole number >= 1.")
+                if not _is_int(low) or not 0 <= low <= capacity:
+                    _fail(f"{where} table {name!r}", "min_size must be from 0 to the capacity.")
+        elif kind == "golf":
+            size = session.get("flight_size", 4)
+            if not _is_int(size) or not 3 <= size <= 4:
+                _fail(where, "flight_size must be 3 or 4.")
+            if session.get("tee_start") is not None:
+                try:
+                    datetime.fromisoformat(session["tee_start"])
+                except (TypeError, ValueError):
+                    _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
+            interval = session.get("tee_interval_minutes", 10)
+            tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
+            if not _is_int(interval) or interval < (1 if tee_sheet else 0):
+                _fail(where, "tee_interval_minutes must be a whole number of at least 1.")
+            if not isinstance(session.get("shotgun", False), bool):
+                _fail(where, "shotgun must be true or false.")
+        else:
+            _fail(where, f"kind must be 'seating' or 'golf', not {kind!r}.")
+    return by_key
+
+
+def _check_constraints(
+    constraints: list[dict], emails: set[str], sessions: dict[str, dict]
+) -> None:
+    for k, rule in enumerate(constraints):
+        kind = rule.get("kind")
+        where = f"constraints[{k}] ({kind})"
+        if kind not in CONSTRAINT_KINDS:
+            _fail(f"constraints[{k}]", f"kind must be one of {', '.join(CONSTRAINT_KINDS)}.")
+        session = rule.get("session")
+        if session is not None and session not in sessions:
+            _fail(where, f"names session {session!r}, which the event does not have.")
+        if kind == "fixed_seat":
+            people = [rule.get("person")]
+            table = rule.get("table")
+            candidates = [sessions[session]] if session is not None else list(sessions.values())
+            if not any(_has_group(s, table) for s in candidates):
+                _fail(where, f"names table {table!r}, which no matching session has.")
+        else:
+            people = rule.get("people")
+            if not isinstance(people, list) or len(people) < 2:
+                _fail(where, "needs a list of two or more people (emails).")
+        for email in people:
+            if not isinstance(email, str) or _key(email) not in emails:
+                _fail(where, f"names {email!r}, who is not an attendee.")
+
+
+def _has_group(session: Mapping, name: object) -> bool:
+    """Whether a seating session has this table, or a golf session may have this flight."""
+    if session.get("kind") == "seating":
+        return any(t.get("name") == name for t in session.get("tables", []))
+    return _flight_number(name) is not None  # the number of flights depends on the headcount
+
+
+def _flight_number(name: object) -> int | None:
+    if isinstance(name, str) and name.startswith("Flight ") and name[7:].isdigit():
+        return int(name[7:]) - 1 if int(name[7:]) >= 1 else None
+    return None
+
+
+def _key(email: str) -> str:
+    return email.strip().lower()
+
+
+def full_name(person: Mapping) -> str:
+    """First and last name of an attendee."""
+    return f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
+
+
+# ---------------------------------------------------------------- scoring an event
+
+
+def event_scores(
+    event: Mapping,
+    weights: Weights = DEFAULT_WEIGHTS,
+    boosts: Mapping[tuple[str, str], float] | None = None,
+    blocks: Iterable[tuple[str, str]] = (),
+) -> tuple[PairScores, TagCatalog]:
+    """Pair values of the event's attendees (in file order) and the catalog; pairs by email."""
+    catalog = TagCatalog.from_event(event.get("tags", []))
+    attendees = event.get("attendees", [])
+    index = {_key(a["email"]): i for i, a in enumerate(attendees)}
+
+    def person(email: str) -> int:
+        if _key(email) not in index:
+            raise ValueError(f"{email!r} is not an attendee.")
+        return index[_key(email)]
+
+    scores = PairScores(
+        [profile_of(a, catalog) for a in attendees],
+        weights,
+        boosts={(person(x), person(y)): v for (x, y), v in (boosts or {}).items()},
+        blocks=[(person(x), person(y)) for x, y in blocks],
+    )
+    return scores, catalog
+
+
+def profile_of(attendee: Mapping, catalog: TagCatalog) -> Profile:
+    """An attendee's offers and seeks as tag keys (labels and synonyms normalised), languages."""
+    return Profile(
+        offers=frozenset(filter(None, map(catalog.normalise, attendee.get("offers", [])))),
+        seeks=frozenset(filter(None, map(catalog.normalise, attendee.get("seeks", [])))),
+        languages=frozenset(lang.strip().lower() for lang in attendee.get("languages", [])),
+    )
+
+
+# ---------------------------------------------------------------- the plan, in names
+
+
+@dataclass(frozen=True)
+class Group:
+    """One table or flight in one round."""
+
+    name: str
+    emails: tuple[str, ...]
+    tee_time: str | None = None  # golf, ISO date and time
+    starting_hole: int | None = None  # golf, shotgun start
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """`seeker` seeks `tag`, which `offerer` offers (emails, a tag key, and it in words)."""
+
+    seeker: str
+    offerer: str
+    tag: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Two people (a before b in the file) who share a group in `rounds`, and their worth."""
+
+    a: str
+    b: str
+    value: float  # the pair's value from scoring (golf's base value for any new face excluded)
+    mutual: bool
+    rounds: tuple[int, ...]
+    reasons: tuple[MatchReason, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """A session's plan in emails and names, with its scores; see to_dict for the JSON form."""
+
+    session_key: str
+    session_name: str
+    kind: str  # "seating" or "golf"
+    status: Status
+    objective: float
+    upper_bound: float
+    bound_kind: str
+    gap: float
+    seconds: float
+    people_without_match: int
+    repeats: int
+    handicap_spread: float | None  # golf: widest gap between flights' mean handicaps, any round
+    rounds: tuple[tuple[Group, ...], ...]  # rounds[r] -> groups in session order
+    meetings: tuple[Meeting, ...]  # valuable pairs that meet, highest value first
+    message: str = ""  # for infeasible: the rule and the people, by name
+    conflict: Mapping[str, Any] | None = None  # {"rule", "people": [emails], "groups": [names]}
+    names: Mapping[str, str] = field(default_factory=dict)  # email -> full name
+
+    def to_dict(self) -> dict:
+        """JSON-ready: names next to emails, reasons in words; rounds are list positions."""
+
+        def who(email: str) -> dict:
+            return {"email": email, "name": self.names.get(email, email)}
+
+        def group(g: Group) -> dict:
+            out: dict[str, Any] = {"name": g.name, "people": [who(e) for e in g.emails]}
+            if g.tee_time is not None:
+                out["tee_time"] = g.tee_time
+            if g.starting_hole is not None:
+                out["starting_hole"] = g.starting_hole
+            return out
+
+        return {
+            "session": self.session_key,
+            "session_name": self.session_name,
+            "kind": self.kind,
+            "status": self.status.value,
+            "objective": self.objective,
+            "upper_bound": self.upper_bound,
+            "bound_kind": self.bound_kind,
+            "gap": self.gap,
+            "seconds": self.seconds,
+            "people_without_match": self.people_without_match,
+            "repeats": self.repeats,
+            "handicap_spread": self.handicap_spread,
+            "message": self.message,
+            "conflict": dict(self.conflict) if self.conflict else None,
+            "rounds": [[group(g) for g in groups] for groups in self.rounds],
+            "meetings": [
+                {
+                    "a": who(m.a),
+                    "b": who(m.b),
+                    "value": m.value,
+                    "mutual": m.mutual,
+                    "rounds": list(m.rounds),
+                    "reasons": [
+                        {
+                            "seeker": who(r.seeker),
+                            "offerer": who(r.offerer),
+                            "tag": r.tag,
+                            "label": r.label,
+                            "text": r.text,
+                        }
+                        for r in m.reasons
+                    ],
+                    "text": m.text,
+                }
+                for m in self.meetings
+            ],
+        }
+
+
+# ---------------------------------------------------------------- building the problem
+
+
+@dataclass(frozen=True)
+class SessionProblem:
+    """A session as the solver sees it, with what is needed to put names back on its answer."""
+
+    session: Mapping
+    problem: Problem
+    emails: tuple[str, ...]  # person index -> email
+    names: tuple[str, ...]  # person index -> first and last name
+    group_names: tuple[str, ...]  # table index -> table name or "Flight N"
+    tee_times: tuple[str | None, ...]  # golf: ISO tee time per flight (None without a schedule)
+    starting_holes: tuple[int | None, ...]  # golf, shotgun start: starting hole per flight
+    scores: PairScores
+    catalog: TagCatalog
+    why_apart: Mapping[tuple[int, int], str]  # apart pair -> the rule behind it, in words
+
+
+def session_problem(
+    event: Mapping,
+    session_key: str,
+    *,
+    locked: Iterable[tuple[str, int, int]] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+    boosts: Mapping[tuple[str, str], float] | None = None,
+    blocks: Iterable[tuple[str, str]] = (),
+) -> SessionProblem:
+    """The solver's Problem for one session of the event (see solve_event_session)."""
+    check_event(event)
+    sessions = {s["key"]: s for s in event.get("sessions", [])}
+    if session_key not in sessions:
+        known = ", ".join(sessions) or "none"
+        raise ValueError(f"The event has no session {session_key!r} (it has: {known}).")
+    session = sessions[session_key]
+    attendees = event.get("attendees", [])
+    emails = tuple(_key(a["email"]) for a in attendees)
+    index = {e: i for i, e in enumerate(emails)}
+    rounds = session.get("rounds", 1)
+    scores, catalog = event_scores(event, weights, boosts, blocks)
+
+    if session["kind"] == "seating":
+        tables = tuple(t["capacity"] for t in session["tables"])
+        names = tuple(t["name"] for t in session["tables"])
+        lows = tuple(t.get("min_size", 0) for t in session["tables"])
+        min_sizes = lows if any(lows) else None
+        base_value = 0.0
+        weighted = scores.weighted_pairs()
+        hosts = frozenset(i for i, a in enumerate(attendees) if a.get("host"))
+        handicaps = None
+    else:
+        tables = tuple(golf.flight_sizes(len(attendees), session.get("flight_size", 4)))
+        names = tuple(f"Flight {k + 1}" for k in range(len(tables)))
+        min_sizes = None
+        # Any new face is worth 1 (so repeated pairings are avoided); complementary pairs more.
+        base_value = 1.0
+        weighted = tuple((i, j, 1.0 + v) for i, j, v in scores.weighted_pairs())
+        hosts = frozenset()  # hosts are a dinner-table role
+        handicaps = tuple(a.get("handicap") for a in attendees)
+    tee_times, holes = _tee_sheet(session, len(tables))
+
+    together: list[tuple[int, int]] = []
+    apart: dict[tuple[int, int], str] = {}  # pair -> why, the first reason given wins
+    fixed: list[Fixed] = []
+    for rule in event.get("constraints", []):
+        if rule.get("session") not in (None, session_key):
+            continue
+        if rule["kind"] == "fixed_seat":
+            # A rule for every session binds where the group exists; one for this session must.
+            table = _group_index(rule["table"], names)
+            if table is not None:
+                fixed.append(Fixed(index[_key(rule["person"])], table))
+            elif rule.get("session") == session_key:
+                raise ValueError(
+                    f"Fixed seat of {rule['person']}: {session_key} has no {rule['table']!r} "
+                    f"(it has {', '.join(names)})."
+                )
+            continue
+        people = sorted({index[_key(e)] for e in rule["people"]})
+        if rule["kind"] == "keep_together":
+            together += [(people[0], p) for p in people[1:]]
+        else:
+            for k, p in enumerate(people):
+                for q in people[k + 1 :]:
+                    apart.setdefault((p, q), "keep apart")
+    for email, r, g in locked:
+        if _key(email) not in index:
+            raise ValueError(f"Locked seat: {email!r} is not an attendee.")
+        if not (_is_int(r) and 0 <= r < rounds and _is_int(g) and 0 <= g < len(tables)):
+            raise ValueError(f"Locked seat of {email}: round {r} or group {g} does not exist.")
+        fixed.append(Fixed(index[_key(email)], g, r))
+    for pair in sorted(scores.blocked):
+        apart.setdefault(pair, "blocked by the organiser")
+    if event.get("event", {}).get("same_company_apart", False):
+        for p, q in sorted(_colleagues_apart(attendees, len(tables), together)):
+            apart.setdefault((p, q), f"colleagues at {attendees[p].get('company')}")
+
+    problem = Problem(
+        people=len(attendees),
+        tables=tables,
+        rounds=rounds,
+        weights=weighted,
+        base_value=base_value,
+        together=tuple(sorted(together)),
+        apart=tuple(sorted(apart)),
+        fixed=tuple(fixed),
+        min_sizes=min_sizes,
+        hosts=hosts,
+        handicaps=handicaps,
+    )
+    people = tuple(full_name(a) for a in attendees)
+    return SessionProblem(
+        session, problem, emails, people, names, tee_times, holes, scores, catalog, apart
+    )
+
+
+def _group_index(name: str, names: Sequence[str]) -> int | None:
+    return names.index(name) if name in names else None
+
+
+def _colleagues_apart(
+    attendees: Sequence[Mapping], groups: int, together: Iterable[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Apart pairs that spread each company's people over the groups as far as possible.
+
+    A company with at most as many people as groups gets every pair apart. A bigger one cannot
+    (that would make the plan impossible), so its people are dealt into chunks of `groups` people
+    and each chunk is kept apart: no group then holds more than ceil(size / groups) colleagues,
+    the fewest possible. People an organiser keeps together are never also kept apart.
+    """
+    parent = list(range(len(attendees)))
+
+    def root(p: int) -> int:
+        while parent[p] != p:
+            p = parent[p]
+        return p
+
+    for i, j in together:
+        parent[root(i)] = root(j)
+    companies: dict[str, list[int]] = {}
+    for i, a in enumerate(attendees):
+        company = " ".join(str(a.get("company") or "").casefold().split())
+        if company:
+            companies.setdefault(company, []).append(i)
+    pairs = set()
+    for members in companies.values():
+        for start in range(0, len(members), max(groups, 1)):
+            chunk = members[start : start + groups]
+            pairs.update(
+                (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root(p) != root(q)
+            )
+    return pairs
+
+
+# ---------------------------------------------------------------- solving and reading back
+
+
+def _default_solve() -> Solve:
+    from solver import solve  # the search (solver.solve), imported late so tests can pass their own
+
+    return solve
+
+
+def solve_event_session(
+    event: Mapping,
+    session_key: str,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    stop: StopCallback | None = None,
+    locked: Iterable[tuple[str, int, int]] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+    boosts: Mapping[tuple[str, str], float] | None = None,
+    blocks: Iterable[tuple[str, str]] = (),
+    solve: Solve | None = None,
+) -> EventPlan:
+    """Plan one session of an event: who sits at which table (or plays in which flight) per round.
+
+    Seating sessions use their tables (capacities, min_size); golf sessions make flights from the
+    headcount (golf.flight_sizes), value every new acquaintance at 1 on top of complementary
+    pairs, and pass handicaps for balancing. Rules: keep_together and keep_apart (for 2+ people,
+    every pair), fixed_seat (every round), hosts (seating only), same_company_apart (see
+    _colleagues_apart), `locked` = [(email, round, group index)] from manual adjustments, and
+    `blocks` (email pairs kept apart and worth 0). `boosts` add value to email pairs.
+    An impossible request comes back as status infeasible with a message naming the people and
+    rules; a malformed event or an unknown session, email, round or group raises ValueError.
+    """
+    built = session_problem(
+        event, session_key, locked=locked, weights=weights, boosts=boosts, blocks=blocks
+    )
+    result = (solve or _default_solve())(
+        built.problem, time_limit=time_limit, seed=seed, progress=progress, stop=stop
+    )
+    return read_result(event, built, result)
+
+
+def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventPlan:
+    """The solver's Result for `built` in emails and names, with meetings and their reasons."""
+    attendees = event.get("attendees", [])
+    names = {_key(a["email"]): full_name(a) for a in attendees}
+    session = built.session
+    common = {
+        "session_key": session["key"],
+        "session_name": session.get("name", session["key"]),
+        "kind": session["kind"],
+        "status": Status(result.status),
+        "objective": float(result.objective),
+        "upper_bound": float(result.upper_bound),
+        "bound_kind": result.bound_kind,
+        "gap": result.gap,
+        "seconds": float(result.seconds),
+        "people_without_match": result.people_without_match,
+        "repeats": result.repeats,
+        "names": names,
+    }
+    if result.status == Status.INFEASIBLE:
+        message, conflict = _explain(event, built, result)
+        return EventPlan(
+            **common,
+            handicap_spread=None,
+            rounds=(),
+            meetings=(),
+            message=message,
+            conflict=conflict,
+        )
+    rounds = tuple(_groups(built, tables) for tables in result.rounds)
+    spread = None
+    if session["kind"] == "golf":
+        handicaps = built.problem.handicaps or ()
+        spread = max(
+            (golf.handicap_spread([[handicaps[p] for p in t] for t in ts]) for ts in result.rounds),
+            default=None,
+        )
+    return EventPlan(
+        **common,
+        handicap_spread=spread,
+        rounds=rounds,
+        meetings=_meetings(built, result.rounds),
+        message=result.message,
+    )
+
+
+def _tee_sheet(
+    session: Mapping, flights: int
+) -> tuple[tuple[str | None, ...], tuple[int | None, ...]]:
+    """Tee times or shotgun starting holes per flight of a golf session (None for dinners)."""
+    none = (None,) * flights
+    if session["kind"] != "golf":
+        return none, none
+    if session.get("shotgun"):
+        return none, tuple(golf.shotgun_holes(flights))
+    if session.get("tee_start"):
+        start = datetime.fromisoformat(session["tee_start"])
+        interval = session.get("tee_interval_minutes", 10)
+        return tuple(t.isoformat() for t in golf.tee_times(start, interval, flights)), none
+    return none, none
+
+
+def _groups(built: SessionProblem, tables: Sequence[Sequence[int]]) -> tuple[Group, ...]:
+    return tuple(
+        Group(
+            name=built.group_names[t],
+            emails=tuple(built.emails[p] for p in people),
+            tee_time=built.tee_times[t],
+            starting_hole=built.starting_holes[t],
+        )
+        for t, people in enumerate(tables)
+    )
+
+
+def _match_reasons(
+    reasons: Iterable[Reason], built: SessionProblem, names: Sequence[str], language: str = "en"
+) -> tuple[MatchReason, ...]:
+    return tuple(
+        MatchReason(
+            seeker=built.emails[r.seeker],
+            offerer=built.emails[r.offerer],
+            tag=r.tag,
+            label=built.catalog.label(r.tag, language),
+            text=r.describe(names, built.catalog, language),
+        )
+        for r in reasons
+    )
+
+
+def _meetings(
+    built: SessionProblem, rounds: Sequence[Sequence[Sequence[int]]]
+) -> tuple[Meeting, ...]:
+    met: dict[tuple[int, int], list[int]] = {}
+    for r, tables in enumerate(rounds):
+        for people in tables:
+            ordered = sorted(people)
+            for k, a in enumerate(ordered):
+                for b in ordered[k + 1 :]:
+                    met.setdefault((a, b), []).append(r)
+    names = built.names
+    meetings = []
+    for (a, b), rs in met.items():
+        pair = built.scores.pair(a, b)
+        if pair.value > 0:
+            meetings.append(
+                Meeting(
+                    a=built.emails[a],
+                    b=built.emails[b],
+                    value=pair.value,
+                    mutual=pair.mutual,
+                    rounds=tuple(rs),
+                    reasons=_match_reasons(pair.reasons, built, names),
+                    text=pair.describe(names, built.catalog),
+                )
+            )
+    meetings.sort(key=lambda m: (-m.value, m.a, m.b))
+    return tuple(meetings)
+
+
+# ---------------------------------------------------------------- explaining an impossible plan
+
+_RULES = {
+    "capacity": "there are more people than seats",
+    "min_sizes": "the tables' minimum sizes cannot all be met",
+    "hosts": "a table takes at most one host",
+    "keep_together": "people kept together must fit at one table",
+    "keep_together_apart": "keep-together and keep-apart contradict each other",
+    "keep_apart": "people kept apart are fixed at the same table",
+    "fixed_seats": "fixed or locked seats contradict each other",
+}
+
+
+def _names_of(people: Iterable[int], names: Sequence[str]) -> str:
+    listed = [names[p] for p in people]
+    if len(listed) <= 1:
+        return "".join(listed)
+    return ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str, dict]:
+    """The solver's conflict in names: the rule, the people and groups, and the event's rules
+    that mention those people (so the organiser knows which rule to relax)."""
+    conflict = dict(result.stats.get("conflict") or {})
+    rule = str(conflict.get("rule", ""))
+    # dict.fromkeys: the solver may name one person twice (e.g. fixed at two tables).
+    people = list(dict.fromkeys(int(p) for p in conflict.get("people", [])))
+    people = [p for p in people if 0 <= p < len(built.emails)]
+    groups = list(dict.fromkeys(int(t) for t in conflict.get("tables", [])))
+    groups = [t for t in groups if 0 <= t < len(built.group_names)]
+    problem = built.problem
+    session = built.session.get("name", built.session["key"])
+    # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
+    words = "; ".join(_RULES.get(part, part.replace("_", " ")) for part in rule.split("+") if part)
+    parts = [f"{session} cannot be planned: {words or 'the rules contradict each other'}."]
+    if rule == "capacity":
+        parts.append(f"{problem.people} people, {sum(problem.tables)} seats.")
+    if people:
+        parts.append(f"People involved: {_names_of(people, built.names)}.")
+    if groups and rule != "capacity":
+        parts.append(f"Groups: {', '.join(built.group_names[t] for t in groups)}.")
+    parts += _rules_about(event, built, _with_partners(built.problem, people))
+    if result.message:
+        parts.append(f"({_with_names(result.message, built)})")
+    return " ".join(parts), {
+        "rule": rule,
+        "people": [built.emails[p] for p in people],
+        "groups": [built.group_names[t] for t in groups],
+    }
+
+
+def _with_partners(problem: Problem, people: Iterable[int]) -> set[int]:
+    """`people` and everyone kept together with them: their rules may be behind a conflict."""
+    found, grew = set(people), True
+    while grew:
+        grew = False
+        for i, j in problem.together:
+            if (i in found) != (j in found):
+                found.update((i, j))
+                grew = True
+    return found
+
+
+def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> list[str]:
+    """The event's rules for this session that mention any of `people`, in words."""
+    if not people:
+        return []
+    index = {e: i for i, e in enumerate(built.emails)}
+    key = built.session["key"]
+    found = []
+    for rule in event.get("constraints", []):
+        if rule.get("session") not in (None, key):
+            continue
+        mentioned = [rule["person"]] if rule["kind"] == "fixed_seat" else rule["people"]
+        members = [index[_key(e)] for e in mentioned]
+        if people.intersection(members):
+            what = rule["kind"].replace("_", " ")
+            where = f" at {rule['table']}" if rule["kind"] == "fixed_seat" else ""
+            found.append(f"Rule: {what} {_names_of(members, built.names)}{where}.")
+    for f in built.problem.fixed:
+        if f.person in people and f.round is not None:
+            found.append(
+                f"Locked: {built.names[f.person]} at {built.group_names[f.table]} "
+                f"in round {f.round + 1}."
+            )
+    for (p, q), why in sorted(built.why_apart.items()):
+        if p in people and q in people and why != "keep apart":  # keep-apart rules listed above
+            found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
+    hosts = sorted(people & built.problem.hosts)
+    if len(hosts) > 1 and hosts != sorted(built.problem.hosts):  # else the conflict lists them
+        found.append(f"Hosts: {_names_of(hosts, built.names)}.")
+    return found
+
+
+_NUMBERS = r"(\d+(?:(?:, | and )\d+)*)"  # "3", "3, 5 and 7"
+
+
+def _with_names(message: str, built: SessionProblem) -> str:
+    """The solver's sentence, which numbers people, tables and rounds from 0, in names."""
+
+    def listed(numbers: str, names: Sequence[str]) -> str | None:
+        found = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", numbers)))
+        if any(n >= len(names) for n in found):
+            return None
+        return _names_of(found, names)
+
+    def people(match: re.Match) -> str:
+        named = listed(match.group(2), built.names)
+        if named is None:
+            return match.group(0)
+        lead = "" if match.group(1).startswith(("person", "people")) else match.group(1)
+        return f"{lead}{named}{match.group(3)}"
+
+    def tables(match: re.Match) -> str:
+        named = listed(match.group(2), built.group_names)
+        if named is None:
+            return match.group(0)
+        return named if match.group(1).lower() == "table" else f"{match.group(1)} {named}"
+
+    def rounds(match: re.Match) -> str:
+        return f"round {int(match.group(1)) + 1}"
+
+    # "person 3", "people 3 and 5", "keep 3, 5 together", "seat 3 at", "host (3, 5)"
+    for pattern in (
+        rf"(\b(?:person|people) ){_NUMBERS}()",
+        rf"(\b(?:keep|seat) ){_NUMBERS}( (?:together|apart|at)\b)",
+        rf"(\bhosts? \(){_NUMBERS}(\))",
+    ):
+        message = re.sub(pattern, people, message)
+    message = re.sub(rf"\b(tables?) {_NUMBERS}", tables, message, flags=re.IGNORECASE)
+    message = re.sub(r"\bround (\d+)", rounds, message)
+    return message[:1].upper() + message[1:]
+
+
+# ---------------------------------------------------------------- a plan adjusted by hand
+
+
+def broken_rules(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    locked: Iterable[tuple[str, int, int]] = (),
+    blocks: Iterable[tuple[str, str]] = (),
+) -> list[dict]:
+    """The rules a plan breaks (say after a manual move), in names; empty when it keeps them all.
+
+    `plan` is an EventPlan or a dict like EventPlan.to_dict() (see people_to_meet); its groups
+    are matched to the session's tables by position. Each item is {"rule", "round" (0-based),
+    "group", "people": [emails], "message"}; rules: "seated" (everyone once per round),
+    "capacity", "min_size", "hosts", "keep_together", "keep_apart" (with why: a rule, the same
+    company, a block), "fixed_seat" and "locked".
+    """
+    index = {_key(a["email"]): i for i, a in enumerate(event.get("attendees", []))}
+    session_key, rounds = _plan_rounds(plan, index)
+    built = session_problem(event, session_key, blocks=blocks)
+    problem, names, groups = built.problem, built.names, built.group_names
+    # Golf flights follow the headcount; a moved player may fill any flight up to flight_size.
+    limits = (
+        problem.tables
+        if built.session["kind"] == "seating"
+        else (built.session.get("flight_size", 4),) * len(problem.tables)
+    )
+    lows = problem.min_sizes or (0,) * len(problem.tables)
+    locks = [Fixed(index[_key(e)], g, r) for e, r, g in locked if _key(e) in index]
+    found: list[dict] = []
+
+    def broken(rule: str, r: int | None, group: str, people: Iterable[int], message: str) -> None:
+        where = ", ".join(filter(None, [f"Round {r + 1}" if r is not None else "", group]))
+        found.append(
+            {
+                "rule": rule,
+                "round": r,
+                "group": group,
+                "people": [built.emails[p] for p in people],
+                "message": f"{where}: {message}." if where else f"{message}.",
+            }
+        )
+
+    if len(rounds) != problem.rounds:
+        broken("seated", None, "", (), f"The plan has {len(rounds)} rounds, not {problem.rounds}")
+        return found
+    for r, row in enumerate(rounds):
+        if len(row) != len(groups):
+            broken("seated", r, "", (), f"{len(row)} groups instead of {len(groups)}")
+            continue
+        group_of: dict[int, int] = {}
+        for t, (_, people) in enumerate(row):
+            for p in people:
+                if p in group_of:
+                    broken("seated", r, groups[t], [p], f"{names[p]} is seated twice")
+                group_of[p] = t
+            if len(people) > limits[t]:
+                broken(
+                    "capacity",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, but it takes {limits[t]}",
+                )
+            if len(people) < lows[t]:
+                broken(
+                    "min_size",
+                    r,
+                    groups[t],
+                    people,
+                    f"{len(people)} people, fewer than its minimum of {lows[t]}",
+                )
+            hosts = [p for p in people if p in problem.hosts]
+            if len(hosts) > 1:
+                broken(
+                    "hosts",
+                    r,
+                    groups[t],
+                    hosts,
+                    f"{_names_of(hosts, names)} are all hosts; a table takes one",
+                )
+        missing = [p for p in range(problem.people) if p not in group_of]
+        if missing:
+            broken("seated", r, "", missing, f"no seat for {_names_of(missing, names)}")
+        for i, j in problem.together:
+            if i in group_of and j in group_of and group_of[i] != group_of[j]:
+                broken(
+                    "keep_together",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} must sit with {names[j]}, who is at {groups[group_of[j]]}",
+                )
+        for (i, j), why in built.why_apart.items():
+            if i in group_of and group_of.get(j) == group_of[i]:
+                broken(
+                    "keep_apart",
+                    r,
+                    groups[group_of[i]],
+                    (i, j),
+                    f"{names[i]} and {names[j]} sit together, but are kept apart ({why})",
+                )
+        for f in (*problem.fixed, *locks):
+            if f.round in (None, r) and f.person in group_of and group_of[f.person] != f.table:
+                rule, verb = (
+                    ("fixed_seat", "has a fixed seat at")
+                    if f.round is None
+                    else ("locked", "is locked at")
+                )
+                broken(
+                    rule,
+                    r,
+                    groups[group_of[f.person]],
+                    [f.person],
+                    f"{names[f.person]} {verb} {groups[f.table]}",
+                )
+    return found
+
+
+# ---------------------------------------------------------------- one person's sheet
+
+
+def people_to_meet(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    email: str,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
+    language: str = "en",
+) -> dict:
+    """For one attendee: who at their tables or flights can help them, whom they can help, and
+    which introductions they could make, each with reasons (structured and in words).
+
+    `plan` is an EventPlan or a dict shaped like EventPlan.to_dict() (at least "session" and
+    "rounds": [[{"name", "people": [{"email"} or email]}]] per round), so a plan adjusted by
+    hand works too. People with `consent: false` are left off other people's lists; pairs without
+    a common language, or blocked by the organiser, are not suggested. Lists are sorted by the
+    pair's value, highest first. For many sheets at once use everyone_to_meet.
+    """
+    return _Sheets(event, plan, weights, blocks, language).sheet(email)
+
+
+def everyone_to_meet(
+    event: Mapping,
+    plan: EventPlan | Mapping,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    blocks: Iterable[tuple[str, str]] = (),
+    language: str = "en",
+) -> dict[str, dict]:
+    """people_to_meet for every attendee seated in the plan, by email (for printing sheets)."""
+    sheets = _Sheets(event, plan, weights, blocks, language)
+    return {sheets.emails[p]: sheets.sheet(sheets.emails[p]) for p in sorted(sheets.seated_people)}
+
+
+class _Sheets:
+    """What all sheets of one plan share; each sheet scores only its person's tablemates."""
+
+    def __init__(
+        self,
+        event: Mapping,
+        plan: EventPlan | Mapping,
+        weights: Weights,
+        blocks: Iterable[tuple[str, str]],
+        language: str,
+    ) -> None:
+        self.catalog = TagCatalog.from_event(event.get("tags", []))
+        self.attendees = event.get("attendees", [])
+        self.emails = [_key(a["email"]) for a in self.attendees]
+        self.index = {e: i for i, e in enumerate(self.emails)}
+        self.names = [full_name(a) for a in self.attendees]
+        self.weights, self.language = weights, language
+        self.session_key, self.rounds = _plan_rounds(plan, self.index)
+        self.hidden = {i for i, a in enumerate(self.attendees) if a.get("consent", True) is False}
+        self.blocks = {(self._person(x), self._person(y)) for x, y in blocks}
+        # group_of[r][person] -> position of their group in round r
+        self.group_of = [
+            {p: g for g, (_, people) in enumerate(groups) for p in people} for groups in self.rounds
+        ]
+        self.seated_people = set().union(*self.group_of) if self.group_of else set()
+
+    def _person(self, email: str) -> int:
+        if _key(email) not in self.index:
+            raise ValueError(f"{email!r} is not an attendee.")
+        return self.index[_key(email)]
+
+    def sheet(self, email: str) -> dict:
+        me = self._person(email)
+        mates = set()
+        for r, seats in enumerate(self.group_of):
+            if me in seats:
+                mates.update(self.rounds[r][seats[me]][1])
+        mates.discard(me)
+        # Local numbering: me first, then my tablemates; scoring only these is cheap.
+        local = [me, *sorted(mates)]
+        at = {p: k for k, p in enumerate(local)}
+        names = [self.names[p] for p in local]
+        scores = PairScores(
+            [profile_of(self.attendees[p], self.catalog) for p in local],
+            self.weights,
+            blocks=[(at[x], at[y]) for x, y in self.blocks if x in at and y in at],
+        )
+        seated = [
+            [[at[p] for p in people if p in at] for _, people in groups] for groups in self.rounds
+        ]
+        shared = tablemates(0, seated)
+        hidden = {at[p] for p in self.hidden if p in at and p != me}
+
+        def person(k: int) -> dict:
+            p = local[k]
+            return {
+                "email": self.emails[p],
+                "name": names[k],
+                "company": self.attendees[p].get("company", ""),
+            }
+
+        def reasons(rs: Sequence[Reason]) -> list[dict]:
+            return [
+                {
+                    "seeker": self.emails[local[r.seeker]],
+                    "offerer": self.emails[local[r.offerer]],
+                    "tag": r.tag,
+                    "label": self.catalog.label(r.tag, self.language),
+                    "text": r.describe(names, self.catalog, self.language),
+                }
+                for r in rs
+            ]
+
+        def entry(k: int, rs: Sequence[Reason]) -> dict:
+            return {
+                **person(k),
+                "rounds": list(shared[k]),
+                "groups": [self.rounds[r][self.group_of[r][me]][0] for r in shared[k]],
+                "reasons": reasons(rs),
+                "text": "; ".join(describe_reasons(rs, names, self.catalog, self.language)),
+            }
+
+        can_help_you, you_can_help = [], []
+        for k in sorted(shared, key=lambda k: (-scores.value(0, k), names[k])):
+            if k in hidden or not scores.common_language(0, k) or scores.is_blocked(0, k):
+                continue
+            helps_me = [Reason(0, k, t) for t in scores.seeks_from(0, k)]
+            i_help = [Reason(k, 0, t) for t in scores.seeks_from(k, 0)]
+            if helps_me:
+                can_help_you.append(entry(k, helps_me))
+            if i_help:
+                you_can_help.append(entry(k, i_help))
+        intros = [
+            {
+                "a": person(i.a),
+                "b": person(i.b),
+                "reasons": reasons(i.reasons),
+                "text": i.describe(names, self.catalog, self.language),
+            }
+            for i in introductions(0, seated, scores, hidden=hidden)
+        ]
+        return {
+            **person(0),
+            "session": self.session_key,
+            "groups": [
+                {"round": r, "name": self.rounds[r][seats[me]][0]}
+                for r, seats in enumerate(self.group_of)
+                if me in seats
+            ],
+            "can_help_you": can_help_you,
+            "you_can_help": you_can_help,
+            "introductions": intros,
+        }
+
+
+def _plan_rounds(
+    plan: EventPlan | Mapping, index: Mapping[str, int]
+) -> tuple[str, list[list[tuple[str, list[int]]]]]:
+    """(session key, rounds[r] -> [(group name, people)]) from an EventPlan or its dict."""
+    if isinstance(plan, EventPlan):
+        key = plan.session_key
+        rounds = [[(g.name, list(g.emails)) for g in groups] for groups in plan.rounds]
+    else:
+        key = str(plan.get("session", ""))
+        rounds = [
+            [
+                (
+                    str(g.get("name", "")),
+                    [p["email"] if isinstance(p, Mapping) else p for p in g.get("people", [])],
+                )
+                for g in groups
+            ]
+            for groups in plan.get("rounds", [])
+        ]
+    out = []
+    for groups in rounds:
+        row = []
+        for name, people in groups:
+            unknown = [e for e in people if _key(e) not in index]
+            if unknown:
+                raise ValueError(f"The plan seats {unknown[0]!r}, who is not an attendee.")
+            row.append((name, [index[_key(e)] for e in people]))
+        out.append(row)
+    return key, out

@@ -1,0 +1,175 @@
+"""Requests that cannot be met, found at once and explained by the people and rules involved."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from solver.model import Problem
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why no plan exists: the rule, the people (by index) and tables concerned, and a sentence."""
+
+    rule: str
+    people: tuple[int, ...]
+    tables: tuple[int, ...]
+    message: str
+
+    def as_stats(self) -> dict:
+        return {"rule": self.rule, "people": list(self.people), "tables": list(self.tables)}
+
+
+def together_groups(problem: Problem) -> list[tuple[int, ...]]:
+    """The keep-together groups (connected by the together pairs), each sorted, size >= 2."""
+    parent = list(range(problem.people))
+
+    def root(p: int) -> int:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    for i, j in problem.together:
+        parent[root(i)] = root(j)
+    members: dict[int, list[int]] = defaultdict(list)
+    for p in range(problem.people):
+        members[root(p)].append(p)
+    return sorted(tuple(g) for g in members.values() if len(g) > 1)
+
+
+def _people(people) -> str:
+    names = [str(p) for p in sorted(people)]
+    if len(names) == 1:
+        return f"person {names[0]}"
+    return "people " + ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _are(people) -> str:
+    return "is" if len(people) == 1 else "are"
+
+
+def find_conflict(problem: Problem) -> Conflict | None:
+    """The first rule that visibly cannot hold, or None. Cheap: no search is involved."""
+    seats = sum(problem.tables)
+    all_tables = tuple(range(len(problem.tables)))
+    if problem.people > seats:
+        return Conflict(
+            "capacity",
+            (),
+            all_tables,
+            f"{problem.people} people but only {seats} seats at {len(problem.tables)} tables.",
+        )
+    if problem.min_sizes is not None:
+        for t, (low, cap) in enumerate(zip(problem.min_sizes, problem.tables, strict=True)):
+            if low > cap:
+                return Conflict(
+                    "min_sizes", (), (t,), f"Table {t} seats {cap} but its minimum is {low}."
+                )
+        if sum(problem.min_sizes) > problem.people:
+            return Conflict(
+                "min_sizes",
+                (),
+                all_tables,
+                f"The tables' minimum sizes add up to {sum(problem.min_sizes)}, "
+                f"more than the {problem.people} people.",
+            )
+    if len(problem.hosts) > len(problem.tables):
+        return Conflict(
+            "hosts",
+            tuple(sorted(problem.hosts)),
+            all_tables,
+            f"{len(problem.hosts)} hosts ({_people(problem.hosts)}) but only "
+            f"{len(problem.tables)} tables, and a table takes at most one host.",
+        )
+    groups = together_groups(problem)
+    group_of = {p: g for g in groups for p in g}
+    biggest = max(problem.tables, default=0)
+    for g in groups:
+        if len(g) > biggest:
+            return Conflict(
+                "keep_together",
+                g,
+                (),
+                f"{_people(g)} must sit together, but the largest table seats {biggest}.",
+            )
+        if len(problem.hosts.intersection(g)) > 1:
+            hosts = tuple(sorted(problem.hosts.intersection(g)))
+            return Conflict(
+                "hosts",
+                hosts,
+                (),
+                f"{_people(hosts)} are hosts who must sit together (keep-together), "
+                "but a table takes at most one host.",
+            )
+    for i, j in problem.apart:
+        if i == j or group_of.get(i) is not None and j in group_of[i]:
+            group = group_of.get(i, (i,))
+            return Conflict(
+                "keep_together_apart",
+                tuple(sorted({i, j, *group})),
+                (),
+                f"{_people({i, j})} must sit apart (keep-apart), but keep-together "
+                f"joins them ({_people(group)}).",
+            )
+    return _fixed_conflict(problem, group_of)
+
+
+def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> Conflict | None:
+    for r in range(problem.rounds):
+        # Where each unit (a together-group or a single person) is fixed in this round.
+        fixed_at: dict[tuple[int, ...], dict[int, list[int]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for f in problem.fixed:
+            if f.round in (None, r):
+                unit = group_of.get(f.person, (f.person,))
+                fixed_at[unit][f.table].append(f.person)
+        round_note = f" in round {r}" if problem.rounds > 1 else ""
+        table_of: dict[int, int] = {}
+        load: dict[int, list[int]] = defaultdict(list)
+        for unit, by_table in fixed_at.items():
+            if len(by_table) > 1:
+                people = tuple(sorted({p for ps in by_table.values() for p in ps}))
+                tables = tuple(sorted(by_table))
+                why = " (kept together)" if len(unit) > 1 else ""
+                return Conflict(
+                    "fixed_seats",
+                    people,
+                    tables,
+                    f"{_people(people)}{why} {_are(people)} fixed to different tables "
+                    f"{', '.join(map(str, tables))}{round_note}.",
+                )
+            (t,) = by_table
+            for p in unit:
+                table_of[p] = t
+                load[t].append(p)
+        for t, people in sorted(load.items()):
+            if len(people) > problem.tables[t]:
+                return Conflict(
+                    "fixed_seats",
+                    tuple(sorted(people)),
+                    (t,),
+                    f"{_people(people)} {_are(people)} fixed to table {t}{round_note}, "
+                    f"which seats only {problem.tables[t]}.",
+                )
+            hosts = problem.hosts.intersection(people)
+            if len(hosts) > 1:
+                return Conflict(
+                    "hosts",
+                    tuple(sorted(hosts)),
+                    (t,),
+                    f"{_people(hosts)} are hosts fixed to table {t}{round_note}, "
+                    "but a table takes at most one host.",
+                )
+        for i, j in problem.apart:
+            if i in table_of and table_of.get(j) == table_of[i]:
+                return Conflict(
+                    "keep_apart",
+                    tuple(sorted((i, j))),
+                    (table_of[i],),
+                    f"{_people((i, j))} must sit apart (keep-apart), but fixed seats put "
+                    f"both at table {table_of[i]}{round_note}.",
+                )
+    return None

@@ -1,0 +1,611 @@
+"""Greedy construction and iterated local search with incremental gains, for any size.
+
+The state keeps, for every round r, person p and table t, gain[r, p, t]: what p's pairs at table t
+are worth in round r, counting only pairs that do not also meet in another round (meeting again
+earns nothing). Moving p from table s to t in round r then changes the objective by exactly
+gain[r, p, t] - gain[r, p, s], and a move updates the arrays in O(n + table size * rounds).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.evaluate import meet_counts
+from solver.feasibility import together_groups
+from solver.model import Problem
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The hard rules in array form, so that checking a move costs O(1) (or one vector op)."""
+
+    cap: np.ndarray  # (T,) seats per table
+    low: np.ndarray  # (T,) minimum people per table
+    groups: tuple[np.ndarray, ...]  # keep-together groups of size >= 2
+    group_of: np.ndarray  # (n,) index into groups, -1 for people on their own
+    fixed_table: np.ndarray  # (R, n) table a person (or their group) is fixed to, -1 if free
+    apart: np.ndarray | None  # (n, n) bool, None when there are no keep-apart pairs
+    host: np.ndarray  # (n,) bool
+
+    @classmethod
+    def of(cls, problem: Problem) -> Rules:
+        n, T, R = problem.people, len(problem.tables), problem.rounds
+        groups = tuple(np.array(g) for g in together_groups(problem))
+        group_of = np.full(n, -1)
+        for k, g in enumerate(groups):
+            group_of[g] = k
+        fixed_table = np.full((R, n), -1)
+        for f in problem.fixed:
+            rounds = range(R) if f.round is None else (f.round,)
+            unit = groups[group_of[f.person]] if group_of[f.person] >= 0 else [f.person]
+            for r in rounds:
+                fixed_table[r, unit] = f.table
+        apart = None
+        if problem.apart:
+            apart = np.zeros((n, n), dtype=bool)
+            for i, j in problem.apart:
+                apart[i, j] = apart[j, i] = True
+        host = np.zeros(n, dtype=bool)
+        host[list(problem.hosts)] = True
+        return cls(
+            cap=np.array(problem.tables),
+            low=np.array(problem.min_sizes or (0,) * T),
+            groups=groups,
+            group_of=group_of,
+            fixed_table=fixed_table,
+            apart=apart,
+            host=host,
+        )
+
+    def units(self) -> list[np.ndarray]:
+        """Everyone as a unit that moves together: each group once, then each single person."""
+        return [*self.groups, *(np.array([p]) for p in np.flatnonzero(self.group_of < 0))]
+
+
+def construct_round(
+    values: np.ndarray, rules: Rules, r: int, meets: np.ndarray, rng: np.random.Generator
+) -> np.ndarray | None:
+    """Seat one round greedily (each unit at its best allowed table), or None at a dead end."""
+    n, T = values.shape[0], len(rules.cap)
+    weff = values * (meets == 0)  # pairs already met in earlier rounds earn nothing
+    gain = np.zeros((n, T))
+    size = np.zeros(T, dtype=np.int64)
+    hosts_at = np.zeros(T, dtype=np.int64)
+    apart_at = np.zeros((n, T), dtype=np.int64) if rules.apart is not None else None
+    row = np.full(n, -1)
+    units = rules.units()
+    order = rng.permutation(len(units))
+    # Fixed units first, then hosts (so each finds a table of its own), then the largest groups,
+    # then people with keep-apart partners: the most constrained go while there is choice.
+    partners = np.zeros(n) if rules.apart is None else rules.apart.sum(axis=1)
+    key = [
+        (
+            rules.fixed_table[r, units[k][0]] < 0,
+            not rules.host[units[k]].any(),
+            -len(units[k]),
+            -partners[units[k]].sum(),
+        )
+        for k in order
+    ]
+    order = [k for _, k in sorted(zip(key, order, strict=True), key=lambda x: x[0])]
+    placed = 0
+    tiny = 1e-6 * max(1.0, float(np.abs(values).max(initial=0.0)))
+    for k in order:
+        unit = units[k]
+        u = len(unit)
+        ok = size + u <= rules.cap
+        if apart_at is not None:
+            ok &= apart_at[unit].sum(axis=0) == 0
+        if rules.host[unit].any():
+            ok &= hosts_at == 0
+        under = np.maximum(rules.low - size, 0)
+        ok &= n - placed - u >= under.sum() - np.minimum(under, u)
+        fixed = rules.fixed_table[r, unit[0]]
+        if fixed >= 0:
+            ok &= np.arange(T) == fixed
+        if not ok.any():
+            return None
+        # Ties (common when most pairs are worth 0) go to the emptier table, to spread people.
+        score = gain[unit].sum(axis=0) + tiny * (rules.cap - size) / rules.cap
+        t = int(np.argmax(np.where(ok, score, -np.inf)))
+        row[unit] = t
+        placed += u
+        size[t] += u
+        hosts_at[t] += int(rules.host[unit].sum())
+        gain[:, t] += weff[:, unit].sum(axis=1)
+        if apart_at is not None:
+            apart_at[:, t] += rules.apart[:, unit].sum(axis=1)
+    return row
+
+
+class Seating:
+    """A complete plan over all rounds with incremental move gains (see the module docstring)."""
+
+    def __init__(self, values: np.ndarray, rules: Rules, assignment: np.ndarray) -> None:
+        self.values = values
+        self.rules = rules
+        self.a = assignment.copy()
+        R, n = self.a.shape
+        T = len(rules.cap)
+        self.rounds, self.n, self.T = R, n, T
+        self.index = np.arange(n)
+        self.meets = meet_counts(self.a)
+        self.size = np.stack([np.bincount(row, minlength=T) for row in self.a])
+        self.hosts_at = np.stack([np.bincount(row[rules.host], minlength=T) for row in self.a])
+        self.single = (rules.group_of < 0)[None, :] & (rules.fixed_table < 0)
+        self.has_hosts = bool(rules.host.any())
+        self.gain = np.zeros((R, n, T))
+        self.apart_at = np.zeros((R, n, T), dtype=np.int64) if rules.apart is not None else None
+        for r in range(R):
+            onehot = np.zeros((n, T))
+            onehot[self.index, self.a[r]] = 1.0
+            same = self.a[r][:, None] == self.a[r][None, :]
+            self.gain[r] = (values * ((self.meets - same) == 0)) @ onehot
+            if self.apart_at is not None:
+                self.apart_at[r] = rules.apart.astype(np.int64) @ onehot.astype(np.int64)
+        self.value = float(np.sum(values[self.meets > 0])) / 2.0
+        self.log: list[tuple[int, int, int]] = []  # (round, person, from table), for undo
+
+    def weff(self, r: int, p: int) -> np.ndarray:
+        """Values of p's pairs in round r, zero for pairs that also meet in another round."""
+        return self.values[p] * ((self.meets[p] - (self.a[r] == self.a[r, p])) == 0)
+
+    def move(self, r: int, p: int, t: int) -> None:
+        """Seat p at table t in round r, updating every gain, count and the objective."""
+        s = int(self.a[r, p])
+        w = self.weff(r, p)
+        self.value += self.gain[r, p, t] - self.gain[r, p, s]
+        self.gain[r, :, s] -= w
+        self.gain[r, :, t] += w
+        old = np.flatnonzero(self.a[r] == s)
+        old = old[old != p]
+        new = np.flatnonzero(self.a[r] == t)
+        if self.rounds > 1:
+            self._update_other_rounds(r, p, old, new)
+        self.meets[p, old] -= 1
+        self.meets[old, p] -= 1
+        self.meets[p, new] += 1
+        self.meets[new, p] += 1
+        self.a[r, p] = t
+        self.size[r, s] -= 1
+        self.size[r, t] += 1
+        if self.rules.host[p]:
+            self.hosts_at[r, s] -= 1
+            self.hosts_at[r, t] += 1
+        if self.apart_at is not None:
+            partners = self.rules.apart[p]
+            self.apart_at[r, partners, s] -= 1
+            self.apart_at[r, partners, t] += 1
+        self.log.append((r, p, s))
+
+    def _update_other_rounds(self, r: int, p: int, old: np.ndarray, new: np.ndarray) -> None:
+        # p leaves its old tablemates and joins new ones in round r: in every other round, a pair
+        # (p, q) becomes worth its value there when round r no longer makes it meet, and worth
+        # nothing there once round r does.
+        people = np.concatenate([old, new])
+        is_old = np.arange(len(people)) < len(old)
+        for r2 in range(self.rounds):
+            if r2 == r:
+                continue
+            elsewhere = self.meets[p, people] - (self.a[r2, people] == self.a[r2, p])
+            freed = np.where(is_old, elsewhere == 1, 0)
+            taken = np.where(is_old, 0, elsewhere == 0)
+            change = (freed - taken) * self.values[p, people]
+            hit = change != 0
+            if hit.any():
+                np.add.at(self.gain[r2, p], self.a[r2, people[hit]], change[hit])
+                self.gain[r2, people[hit], self.a[r2, p]] += change[hit]
+
+    def undo(self, mark: int) -> None:
+        """Take back the moves logged since len(self.log) was mark."""
+        while len(self.log) > mark:
+            r, p, s = self.log.pop()
+            self.move(r, p, s)
+            self.log.pop()
+
+    def swap_gains(self, r: int, p: int) -> np.ndarray:
+        """Objective change of swapping p with each person q in round r (meaningless for q at
+        p's own table)."""
+        g, ar = self.gain[r], self.a[r]
+        s = ar[p]
+        return g[p, ar] - g[p, s] + g[:, s] - g[self.index, ar] - 2.0 * self.weff(r, p)
+
+    def swap_partners(self, r: int, p: int) -> np.ndarray:
+        """Who p may swap seats with in round r under the rules (False for everyone when p is
+        fixed or kept together with someone: groups move as a whole)."""
+        ar = self.a[r]
+        s = ar[p]
+        ok = self.single[r] & (ar != s) & self.single[r, p]
+        if self.apart_at is not None:
+            # Counting apart-partners at the other table, the one leaving it does not count.
+            ok &= self.apart_at[r, p, ar] == self.rules.apart[p]
+            ok &= self.apart_at[r, :, s] == self.rules.apart[:, p]
+        if self.has_hosts:
+            host = self.rules.host
+            ok &= (
+                (host | (self.hosts_at[r, ar] == 0))
+                if host[p]
+                else (~host | (self.hosts_at[r, s] == 0))
+            )
+        return ok
+
+    def best_step(self, r: int, p: int) -> tuple[float, list[tuple[int, int, int]]]:
+        """The best move or swap for p in round r: (objective change, [(round, person, table)])."""
+        g = self.gain[r]
+        s = int(self.a[r, p])
+        k = self.rules.group_of[p]
+        if k >= 0:
+            return self._best_group_move(r, self.rules.groups[k], s)
+        if not self.single[r, p]:
+            return -np.inf, []
+        best, step = -np.inf, []
+        gp = g[p]
+        if self.size[r, s] > self.rules.low[s]:
+            ok = self.size[r] < self.rules.cap
+            ok[s] = False
+            if self.apart_at is not None:
+                ok &= self.apart_at[r, p] == 0
+            if self.rules.host[p]:
+                ok &= self.hosts_at[r] == 0
+            if ok.any():
+                d = np.where(ok, gp - gp[s], -np.inf)
+                t = int(np.argmax(d))
+                best, step = float(d[t]), [(r, p, t)]
+        ok = self.swap_partners(r, p)
+        if ok.any():
+            d = np.where(ok, self.swap_gains(r, p), -np.inf)
+            q = int(np.argmax(d))
+            if d[q] > best:
+                best, step = float(d[q]), [(r, p, int(self.a[r, q])), (r, q, s)]
+        return best, step
+
+    def _best_group_move(
+        self, r: int, group: np.ndarray, s: int
+    ) -> tuple[float, list[tuple[int, int, int]]]:
+        if (
+            self.rules.fixed_table[r, group[0]] >= 0
+            or self.size[r, s] - len(group) < (self.rules.low[s])
+        ):
+            return -np.inf, []
+        g = self.gain[r]
+        inside = sum(self.weff(r, m)[group].sum() for m in group)
+        d = g[group].sum(axis=0) - g[group, s].sum() + inside
+        ok = self.size[r] + len(group) <= self.rules.cap
+        ok[s] = False
+        if self.apart_at is not None:
+            ok &= self.apart_at[r, group].sum(axis=0) == 0
+        if self.rules.host[group].any():
+            ok &= self.hosts_at[r] == 0
+        if not ok.any():
+            return -np.inf, []
+        d = np.where(ok, d, -np.inf)
+        t = int(np.argmax(d))
+        return float(d[t]), [(r, int(m), t) for m in group]
+
+    def random_swap(self, r: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
+        """A random valid swap of two single people in round r (empty if none was found)."""
+        singles = np.flatnonzero(self.single[r])
+        if len(singles) < 2:
+            return []
+        p = int(rng.choice(singles))
+        s = int(self.a[r, p])
+        candidates = np.flatnonzero(self.swap_partners(r, p))
+        if len(candidates) == 0:
+            return []
+        q = int(rng.choice(candidates))
+        return [(r, p, int(self.a[r, q])), (r, q, s)]
+
+    def tablemates(self, r: int, t: int) -> np.ndarray:
+        return np.flatnonzero(self.a[r] == t)
+
+    def swap_matrix(self, r: int) -> np.ndarray:
+        """d[p, q]: objective change of swapping p and q in round r; -inf where not allowed.
+        O(n^2): for the tabu search on up to a few hundred people."""
+        g, ar = self.gain[r], self.a[r]
+        same = ar[:, None] == ar[None, :]
+        weff = self.values * ((self.meets - same) == 0)
+        own = g[self.index, ar]
+        cross = g[:, ar]  # cross[p, q]: what p's pairs at q's table are worth
+        d = cross - own[:, None] + cross.T - own[None, :] - 2.0 * weff
+        ok = self.single[r][:, None] & self.single[r][None, :] & ~same
+        if self.apart_at is not None:
+            fits = self.apart_at[r][:, ar] == self.rules.apart
+            ok &= fits & fits.T
+        if self.has_hosts:
+            host = self.rules.host
+            busy = self.hosts_at[r, ar] > 0
+            ok &= ~(host[:, None] & ~host[None, :] & busy[None, :])
+            ok &= ~(~host[:, None] & host[None, :] & busy[:, None])
+        return np.where(ok, d, -np.inf)
+
+    def move_matrix(self, r: int) -> np.ndarray:
+        """d[p, t]: objective change of moving p to table t in round r; -inf where not allowed."""
+        g, ar = self.gain[r], self.a[r]
+        d = g - g[self.index, ar][:, None]
+        ok = (self.single[r] & (self.size[r, ar] > self.rules.low[ar]))[:, None]
+        ok = ok & (self.size[r] < self.rules.cap)[None, :]
+        ok[self.index, ar] = False
+        if self.apart_at is not None:
+            ok &= self.apart_at[r] == 0
+        if self.has_hosts:
+            ok &= ~self.rules.host[:, None] | (self.hosts_at[r] == 0)[None, :]
+        return np.where(ok, d, -np.inf)
+
+
+def descend(
+    state: Seating, queue: deque[tuple[int, int]], deadline: float, stop: Callable[[], bool]
+) -> None:
+    """Apply improving moves and swaps until no queued person has one (or time runs out)."""
+    queued = np.zeros((state.rounds, state.n), dtype=bool)
+    for r, p in queue:
+        queued[r, p] = True
+    steps = 0
+    while queue:
+        steps += 1
+        if steps % 64 == 0 and (time.perf_counter() > deadline or stop()):
+            return
+        r, p = queue.popleft()
+        queued[r, p] = False
+        delta, step = state.best_step(r, p)
+        if delta <= EPS:
+            continue
+        touched: list[tuple[int, np.ndarray]] = []
+        for rr, person, t in step:
+            s = int(state.a[rr, person])
+            state.move(rr, person, t)
+            touched += [(rr, state.tablemates(rr, s)), (rr, state.tablemates(rr, t))]
+            for r2 in range(state.rounds):
+                if r2 != rr:
+                    touched.append((r2, state.tablemates(r2, int(state.a[r2, person]))))
+        for rr, people in touched:
+            for q in people[~queued[rr, people]]:
+                queued[rr, q] = True
+                queue.append((rr, int(q)))
+
+
+@dataclass
+class SearchLog:
+    """What the search did, for Result.stats."""
+
+    perturbations: int = 0
+    accepted: int = 0
+    improvements: int = 0
+
+
+def iterated_local_search(
+    state: Seating,
+    rng: np.random.Generator,
+    deadline: float,
+    stop: Callable[[], bool],
+    on_better: Callable[[float], None],
+    target: float = np.inf,
+) -> tuple[np.ndarray, SearchLog]:
+    """Descend, then repeatedly kick (random swaps at a few tables) and descend again.
+
+    A kicked plan is kept when it is no worse than the current one; after many rejections in a
+    row the next kick is kept anyway, to leave a plateau. Returns the best assignment seen.
+    Every choice comes from `rng`, so a seed gives the same sequence of plans; the deadline only
+    decides how far along that sequence the search gets.
+    """
+    log = SearchLog()
+    everyone = deque((r, p) for r in range(state.rounds) for p in rng.permutation(state.n))
+    descend(state, everyone, deadline, stop)
+    best_value, best = state.value, state.a.copy()
+    on_better(best_value)
+    current = state.value
+    rejected = idle = 0
+    # Stop early when kicks keep finding nobody to swap (everyone fixed or kept together).
+    while (
+        idle < 100 and time.perf_counter() < deadline and not stop() and best_value < target - EPS
+    ):
+        log.perturbations += 1
+        mark = len(state.log)
+        r = int(rng.integers(state.rounds))
+        queue: deque[tuple[int, int]] = deque()
+        for _ in range(int(rng.integers(1, 4))):
+            for rr, p, t in state.random_swap(r, rng):
+                s = int(state.a[rr, p])
+                state.move(rr, p, t)
+                queue.extend((rr, int(q)) for q in state.tablemates(rr, s))
+                queue.extend((rr, int(q)) for q in state.tablemates(rr, t))
+        idle = 0 if queue else idle + 1
+        descend(state, queue, deadline, stop)
+        if state.value >= current - EPS or rejected > 50 + state.n:
+            log.accepted += 1
+            current = state.value
+            rejected = 0
+            del state.log[:]
+            if current > best_value + EPS:
+                log.improvements += 1
+                best_value, best = current, state.a.copy()
+                on_better(best_value)
+        else:
+            rejected += 1
+            state.undo(mark)
+    return best, log
+
+
+def improve_coverage(state: Seating, deadline: float, stop: Callable[[], bool]) -> int:
+    """Second aim: swaps that lose no value and leave fewer people without a positive pair at
+    their table in some round. Returns how many such swaps were made."""
+    positive = state.values > 0
+    matched = np.stack(
+        [np.any(positive & (row[:, None] == row[None, :]), axis=1) for row in state.a]
+    )
+    made = 0
+    improved = True
+    while improved and time.perf_counter() < deadline and not stop():
+        improved = False
+        for r, p in zip(*np.nonzero(~matched), strict=True):
+            for step in _zero_loss_swaps(state, int(r), int(p)):
+                if _swap_gains_matches(state, positive, matched, step):
+                    made += 1
+                    improved = True
+                    break
+            if improved:
+                break
+    return made
+
+
+def _zero_loss_swaps(state: Seating, r: int, p: int) -> list[list[tuple[int, int, int]]]:
+    # Swaps of p with someone at a table where p has a positive pair, losing no objective value.
+    s = int(state.a[r, p])
+    ar = state.a[r]
+    ok = state.swap_partners(r, p) & (state.swap_gains(r, p) >= -EPS)
+    ok &= np.isin(ar, ar[state.values[p] > 0])
+    return [[(r, p, int(ar[q])), (r, int(q), s)] for q in np.flatnonzero(ok)[:50]]
+
+
+def _swap_gains_matches(
+    state: Seating, positive: np.ndarray, matched: np.ndarray, step: list[tuple[int, int, int]]
+) -> bool:
+    # Apply the swap if it leaves more people matched in every round; otherwise take it back.
+    r = step[0][0]
+    tables = {int(state.a[r, person]) for _, person, _ in step}
+    people = np.concatenate([state.tablemates(r, t) for t in tables])
+    before = int(matched[:, people].all(axis=0).sum())
+    mark = len(state.log)
+    for rr, person, t in step:
+        state.move(rr, person, t)
+    row = state.a[r]
+    now = np.array([np.any(positive[q] & (row == row[q])) for q in people])
+    after_rounds = matched[:, people].copy()
+    after_rounds[r] = now
+    if int(after_rounds.all(axis=0).sum()) > before:
+        matched[r, people] = now
+        del state.log[mark:]
+        return True
+    state.undo(mark)
+    return False
+
+
+def tabu_search(
+    state: Seating,
+    rng: np.random.Generator,
+    deadline: float,
+    stop: Callable[[], bool],
+    on_better: Callable[[float], None],
+    target: float = np.inf,
+) -> tuple[np.ndarray, SearchLog]:
+    """Tabu search over swaps and moves (after Lai & Hao's iterated maxima search for maximally
+    diverse grouping): each iteration takes the best step over every round, even a worsening
+    one, except steps that move a person moved in the last few iterations (unless they beat the
+    best plan). After a long run without a new best it restarts from the best plan with a few
+    random swaps. Every step is evaluated for everyone at once (O(rounds * n^2) per step), so
+    this suits up to a few hundred people. Deterministic for a given rng, like
+    iterated_local_search.
+    """
+    log = SearchLog()
+    best_value, best = state.value, state.a.copy()
+    on_better(best_value)
+    tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
+    tenure = max(3, state.n // 10)
+    patience = 20 * state.n
+    since_best = 0
+    iteration = 0
+    while time.perf_counter() < deadline and best_value < target - EPS:
+        iteration += 1
+        if iteration % 16 == 0 and stop():
+            break
+        step, delta = _best_tabu_step(state, tabu, iteration, best_value)
+        if not step:
+            break
+        for r, p, t in step:
+            state.move(r, p, t)
+            tabu[r, p] = iteration + tenure + int(rng.integers(tenure))
+        del state.log[:]
+        if state.value > best_value + EPS:
+            log.improvements += 1
+            best_value, best = state.value, state.a.copy()
+            on_better(best_value)
+            since_best = 0
+        else:
+            since_best += 1
+        if since_best > patience:
+            log.perturbations += 1
+            since_best = 0
+            state = Seating(state.values, state.rules, best)
+            for _ in range(max(2, state.n // 20)):
+                for r, p, t in state.random_swap(int(rng.integers(state.rounds)), rng):
+                    state.move(r, p, t)
+            del state.log[:]
+    log.accepted = iteration
+    return best, log
+
+
+def _best_tabu_step(
+    state: Seating, tabu: np.ndarray, iteration: int, best_value: float
+) -> tuple[list[tuple[int, int, int]], float]:
+    best_delta, step = -np.inf, []
+    for r in range(state.rounds):
+        free = tabu[r] <= iteration
+        swaps = state.swap_matrix(r)
+        # A tabu step is still allowed when it leads to a new best plan (aspiration).
+        aspire = state.value + swaps > best_value + EPS
+        swaps = np.where((free[:, None] & free[None, :]) | aspire, swaps, -np.inf)
+        p, q = np.unravel_index(int(np.argmax(swaps)), swaps.shape)
+        if swaps[p, q] > best_delta:
+            s, t = int(state.a[r, p]), int(state.a[r, q])
+            best_delta, step = float(swaps[p, q]), [(r, int(p), t), (r, int(q), s)]
+        moves = state.move_matrix(r)
+        moves = np.where(free[:, None] | (state.value + moves > best_value + EPS), moves, -np.inf)
+        p, t = np.unravel_index(int(np.argmax(moves)), moves.shape)
+        if moves[p, t] > best_delta:
+            best_delta, step = float(moves[p, t]), [(r, int(p), int(t))]
+        for group in state.rules.groups:
+            delta, group_step = state.best_step(r, int(group[0]))
+            if group_step and delta > best_delta:
+                best_delta, step = delta, group_step
+    return step, best_delta
+
+
+def balance_handicaps(
+    state: Seating, handicaps: np.ndarray, deadline: float, stop: Callable[[], bool]
+) -> int:
+    """Golf: swaps that lose no value and bring the flights' mean handicaps closer together
+    (sum of squared distances to the overall mean, which narrows the spread too).
+    `handicaps` holds NaN where unknown. Returns how many swaps were made."""
+    known = ~np.isnan(handicaps)
+    h = np.where(known, handicaps, 0.0)
+    made = 0
+    for r in range(state.rounds):
+        while time.perf_counter() < deadline and not stop():
+            ar = state.a[r]
+            counts = np.bincount(ar[known], minlength=state.T)
+            if np.count_nonzero(counts) < 2:
+                break
+            sums = np.bincount(ar[known], h[known], minlength=state.T)
+            centre = sums.sum() / counts.sum()
+            dev = np.where(counts > 0, sums / np.maximum(counts, 1) - centre, 0.0)
+            size = np.maximum(counts, 1)
+            best, pick = -1e-9, None
+            for p in np.flatnonzero(known):
+                p = int(p)
+                s = ar[p]
+                ok = state.swap_partners(r, p) & known & (state.swap_gains(r, p) >= -EPS)
+                if not ok.any():
+                    continue
+                shift = h - h[p]  # what table s gains and q's table loses in handicap sum
+                new_s = dev[s] + shift / size[s]
+                new_t = dev[ar] - shift / size[ar]
+                gain = dev[s] ** 2 + dev[ar] ** 2 - new_s**2 - new_t**2
+                gain = np.where(ok, gain, -np.inf)
+                q = int(np.argmax(gain))
+                if gain[q] > best + 1e-9:
+                    best, pick = gain[q], (p, q)
+            if pick is None:
+                break
+            p, q = pick
+            s, t = int(ar[p]), int(ar[q])
+            state.move(r, p, t)
+            state.move(r, q, s)
+            made += 1
+    del state.log[:]
+    return made

@@ -1,0 +1,228 @@
+"""solve(): refuse impossible requests at once, then seat people with the method that fits the size.
+
+Up to EXACT_PEOPLE people the exact CP-SAT model runs (after a short local search gives it a
+starting plan) and usually proves optimality; above that, greedy construction and iterated local
+search run for the whole time limit, against the per-person bound and, where affordable, the LP
+bound.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from solver.bounds import lp_bound, per_person_bound
+from solver.evaluate import plan_of, score, value_matrix
+from solver.exact import RuleClash, seat_by_rules, solve_exact
+from solver.feasibility import Conflict, find_conflict
+from solver.model import Problem, Progress, ProgressCallback, Result, Status, StopCallback
+from solver.search import (
+    EPS,
+    Rules,
+    Seating,
+    balance_handicaps,
+    construct_round,
+    improve_coverage,
+    iterated_local_search,
+    tabu_search,
+)
+
+EXACT_PEOPLE = 24  # above this the exact model rarely proves anything within seconds
+TABU_PEOPLE = 300  # tabu search evaluates n^2 swaps per step; above this, the queue-driven ILS
+GREEDY_TRIES = 5  # random orders to try before asking CP-SAT for a plan that keeps the rules
+
+
+class _Reporter:
+    """Throttled progress: at most ten calls a second, plus one whenever asked to flush."""
+
+    def __init__(self, progress: ProgressCallback | None, start: float, bound: float) -> None:
+        self.progress, self.start, self.bound = progress, start, bound
+        self.best = -np.inf
+        self.last = -np.inf
+
+    def improved(self, value: float, bound: float | None = None) -> None:
+        self.best = max(self.best, value)
+        if bound is not None:
+            self.bound = min(self.bound, bound)
+        now = time.perf_counter()
+        if now - self.last >= 0.1:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        now = time.perf_counter() if now is None else now
+        self.last = now
+        if self.progress is not None and self.best > -np.inf:
+            self.progress(Progress(self.best, self.bound, now - self.start))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    stop: StopCallback | None = None,
+) -> Result:
+    """Seat everyone once per round, keeping every hard rule, to maximise the value of the
+    distinct pairs who meet; second, leave as few people as possible without a valuable pair.
+
+    Impossible requests come back at once as Status.INFEASIBLE with a message and
+    stats["conflict"]. The same seed and time limit give the same plan when the machine is not
+    slowed down: the search follows one seeded sequence and the clock only decides where it ends.
+    """
+    start = time.perf_counter()
+    deadline = start + time_limit
+    stop = stop or (lambda: False)
+    conflict = find_conflict(problem)
+    if conflict is not None:
+        return _infeasible(conflict, start)
+    values = value_matrix(problem)
+    rules = Rules.of(problem)
+    rng = np.random.default_rng(seed)
+    bounds = {"per-person": per_person_bound(problem, values)}
+    reporter = _Reporter(progress, start, bounds["per-person"])
+    assignment = _construct(problem, values, rules, rng, deadline, seed)
+    if isinstance(assignment, RuleClash):
+        return _infeasible(_clash_conflict(assignment), start)
+    if assignment is None:
+        return Result(
+            rounds=(),
+            objective=0.0,
+            upper_bound=bounds["per-person"],
+            bound_kind="per-person",
+            status=Status.UNKNOWN,
+            seconds=time.perf_counter() - start,
+            message="No plan keeping every rule was found in the time limit; "
+            "it was not proven impossible either.",
+        )
+    state = Seating(values, rules, assignment)
+    stats: dict = {}
+    if problem.people <= EXACT_PEOPLE:
+        # A short local search hands CP-SAT a good plan; CP-SAT then spends its time on the proof.
+        ls_end = min(deadline, start + min(1.0, 0.1 * time_limit))
+        best, log = tabu_search(state, rng, ls_end, stop, reporter.improved, bounds["per-person"])
+        value = score(problem, best, values).objective
+        exact = solve_exact(
+            problem, values, deadline - time.perf_counter(), seed, best, reporter.improved, stop
+        )
+        bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
+        if exact.assignment is not None and exact.objective > value + EPS:
+            best = exact.assignment
+        stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
+    else:
+        bound = lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))
+        if bound is not None:
+            bounds["lp"] = bound
+        reporter.bound = min(bounds.values())
+        search = tabu_search if problem.people <= TABU_PEOPLE else iterated_local_search
+        best, log = search(state, rng, deadline, stop, reporter.improved, min(bounds.values()))
+        stats["method"] = "greedy + " + search.__name__.replace("_", " ")
+    stats.update(perturbations=log.perturbations, improvements=log.improvements)
+    final = Seating(values, rules, best)
+    stats["coverage_swaps"] = improve_coverage(final, deadline + 0.1 * time_limit, stop)
+    if problem.handicaps is not None:
+        handicaps = np.array([np.nan if h is None else h for h in problem.handicaps], dtype=float)
+        stats["handicap_swaps"] = balance_handicaps(
+            final, handicaps, deadline + 0.1 * time_limit, stop
+        )
+    return _result(problem, final.a, values, bounds, stats, start, reporter)
+
+
+def _construct(
+    problem: Problem,
+    values: np.ndarray,
+    rules: Rules,
+    rng: np.random.Generator,
+    deadline: float,
+    seed: int,
+) -> np.ndarray | RuleClash | None:
+    # Greedy round by round (each aware of the pairs met in earlier rounds); a round where
+    # every greedy order dead-ends goes to CP-SAT, which finds a plan or names the clash.
+    n = problem.people
+    assignment = np.zeros((problem.rounds, n), dtype=np.int64)
+    meets = np.zeros((n, n), dtype=np.int16)
+    for r in range(problem.rounds):
+        row = None
+        for _ in range(GREEDY_TRIES):
+            row = construct_round(values, rules, r, meets, rng)
+            if row is not None:
+                break
+        if row is None:
+            found = seat_by_rules(
+                problem, range(r, r + 1), max(1.0, deadline - time.perf_counter()), seed
+            )
+            if not isinstance(found, np.ndarray):
+                return found
+            row = found[0]
+        assignment[r] = row
+        meets += row[:, None] == row[None, :]
+    return assignment
+
+
+def _result(
+    problem: Problem,
+    assignment: np.ndarray,
+    values: np.ndarray,
+    bounds: dict[str, float],
+    stats: dict,
+    start: float,
+    reporter: _Reporter,
+) -> Result:
+    got = score(problem, assignment, values)
+    kind = min(bounds, key=bounds.__getitem__)
+    bound = max(bounds[kind], got.objective)
+    stats["bounds"] = bounds
+    if got.handicap_spread is not None:
+        stats["handicap_spread"] = got.handicap_spread
+    reporter.improved(got.objective, bound)
+    reporter.flush()
+    return Result(
+        rounds=plan_of(assignment, len(problem.tables)),
+        objective=got.objective,
+        upper_bound=bound,
+        bound_kind=kind,
+        status=Status.OPTIMAL if got.objective >= bound - 1e-6 else Status.FEASIBLE,
+        seconds=time.perf_counter() - start,
+        people_without_match=got.people_without_match,
+        repeats=got.repeats,
+        stats=stats,
+    )
+
+
+def _infeasible(conflict: Conflict, start: float) -> Result:
+    return Result(
+        rounds=(),
+        objective=0.0,
+        upper_bound=0.0,
+        bound_kind="none",
+        status=Status.INFEASIBLE,
+        seconds=time.perf_counter() - start,
+        message=conflict.message,  # lower-case "people 3 and 5": solver.event puts names there
+        stats={"conflict": conflict.as_stats()},
+    )
+
+
+_RULE_WORDS = {
+    "keep_together": "keep {0} together",
+    "keep_apart": "keep {0} apart",
+    "fixed_seats": "seat {0} at table {1}",
+    "hosts": "at most one host ({0}) at table {1}",
+    "min_sizes": "at least the minimum at table {1}",
+}
+
+
+def _clash_conflict(clash: RuleClash) -> Conflict:
+    people = tuple(sorted({p for _, ps, _ in clash.rules for p in ps}))
+    tables = tuple(sorted({t for _, _, ts in clash.rules for t in ts}))
+    kinds = sorted({rule for rule, _, _ in clash.rules})
+    words = [
+        _RULE_WORDS[rule].format(", ".join(map(str, ps)), ", ".join(map(str, ts)))
+        for rule, ps, ts in clash.rules
+    ]
+    return Conflict(
+        kinds[0] if len(kinds) == 1 else "+".join(kinds),
+        people,
+        tables,
+        "These rules cannot all hold: " + "; ".join(words) + ".",
+    )

@@ -1,0 +1,195 @@
+"""Social golfer schedules: classic instances without repeats, validity, determinism, messages."""
+
+from itertools import product
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.golf import flight_sizes
+from solver.golfers import GaloisField, count_repeats, flight_schedule, social_golfer_schedule
+from solver.model import Status
+
+
+def assert_valid(result, groups, size, rounds):
+    """Every golfer plays exactly once per round, in groups of exactly `size`."""
+    assert_flights(result, [size] * groups, rounds)
+
+
+def assert_flights(result, sizes, rounds):
+    """Every golfer plays exactly once per round, group t of every round holding sizes[t]."""
+    assert len(result.rounds) == rounds
+    for round_ in result.rounds:
+        assert [len(group) for group in round_] == sizes
+        assert sorted(g for group in round_ for g in group) == list(range(sum(sizes)))
+    assert (result.repeats, result.objective) == count_repeats(result.rounds, sum(sizes))
+    assert result.objective <= result.upper_bound
+
+
+# The classic instances; a popular GA tool leaves 18, 8, 24 and 11 repeats on them.
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds"), [(8, 4, 9), (4, 4, 5), (5, 5, 6), (7, 3, 10)]
+)
+def test_classic_instances_have_no_repeated_pairs(groups, size, rounds):
+    result = social_golfer_schedule(groups, size, rounds, time_limit=60)
+    assert_valid(result, groups, size, rounds)
+    assert result.repeats == 0
+    assert result.status is Status.OPTIMAL
+    assert result.objective == result.upper_bound == rounds * groups * size * (size - 1) // 2
+    assert result.seconds < 10
+
+
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds", "method"),
+    [
+        (9, 3, 13, "affine-geometry"),  # AG(3, 3): a Kirkman triple system on 27
+        (8, 8, 9, "affine-geometry"),  # affine plane over GF(8)
+        (9, 9, 10, "affine-geometry"),  # affine plane over GF(9)
+        (16, 4, 21, "affine-geometry"),  # lines of AG(3, 4)
+        (13, 3, 19, "kirkman"),  # KTS(39)
+        (25, 3, 37, "kirkman"),  # KTS(75), over GF(25)
+        (6, 2, 11, "round-robin"),
+    ],
+)
+def test_designs_cover_every_pair_exactly_once(groups, size, rounds, method):
+    result = social_golfer_schedule(groups, size, rounds, time_limit=10)
+    assert_valid(result, groups, size, rounds)
+    assert result.stats["method"] == method
+    assert result.repeats == 0
+    assert result.objective == (groups * size) * (groups * size - 1) // 2
+
+
+@pytest.mark.parametrize("q", [2, 3, 4, 7, 8, 9, 16, 25])
+def test_finite_field_axioms(q):
+    field = GaloisField(q)
+    elements = range(q)
+    for a, b in product(elements, elements):
+        assert field.add[a, b] == field.add[b, a] and field.mul[a, b] == field.mul[b, a]
+    for a in elements:
+        assert field.add[a, field.neg[a]] == 0 and field.mul[a, 1] == a
+        if a:
+            assert sum(field.mul[a, b] == 1 for b in elements) == 1  # one inverse
+    for a, b, c in product(range(min(q, 9)), repeat=3):
+        assert field.mul[a, field.add[b, c]] == field.add[field.mul[a, b], field.mul[a, c]]
+
+
+def test_finite_field_refuses_other_orders():
+    with pytest.raises(ValueError, match="prime power"):
+        GaloisField(6)
+
+
+def test_search_alone_solves_kirkmans_schoolgirls():
+    # 15 schoolgirls in 5 rows of 3 for 7 days: no design here covers it, the search must.
+    result = social_golfer_schedule(5, 3, 7, time_limit=20, constructions=False)
+    assert_valid(result, 5, 3, 7)
+    assert result.stats["method"] == "tabu"
+    assert result.repeats == 0 and result.status is Status.OPTIMAL
+
+
+def test_search_schedules_shapes_without_a_design():
+    # 18 golfers in 6 threes for 7 rounds: 18 is no prime power and not 3 (mod 6).
+    result = social_golfer_schedule(6, 3, 7, time_limit=20)
+    assert_valid(result, 6, 3, 7)
+    assert result.stats["method"] == "tabu"
+    assert result.repeats == 0
+
+
+def test_search_adds_rounds_a_design_cannot_give():
+    # Lines of PG(4, 2) give 9 rounds for 32 golfers in fours; a 10th must come from the search.
+    result = social_golfer_schedule(8, 4, 10, time_limit=1)
+    assert_valid(result, 8, 4, 10)
+    assert result.stats["method"] == "subspace-packing+tabu"
+    assert result.stats["designed_rounds"] == 9
+    assert result.repeats <= 16  # measured: with the 9 designed rounds kept, round 10 repeats 16
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 6), st.integers(0, 3))
+def test_any_shape_gives_a_valid_schedule(groups, size, rounds, seed):
+    result = social_golfer_schedule(groups, size, rounds, time_limit=0.2, seed=seed)
+    assert_valid(result, groups, size, rounds)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert (result.status is Status.OPTIMAL) == (
+        result.repeats == 0 or result.objective == result.upper_bound
+    )
+
+
+def test_same_seed_same_schedule_different_seed_different_schedule():
+    first = social_golfer_schedule(5, 3, 7, seed=0, constructions=False)
+    again = social_golfer_schedule(5, 3, 7, seed=0, constructions=False)
+    other = social_golfer_schedule(5, 3, 7, seed=1, constructions=False)
+    assert first.rounds == again.rounds
+    assert first.rounds != other.rounds
+
+
+def test_more_rounds_than_possible_minimises_repeats():
+    # 16 golfers meet everyone in 5 rounds of fours; a 6th round repeats 4 * 6 pairs at least.
+    result = social_golfer_schedule(4, 4, 6, time_limit=5)
+    assert_valid(result, 4, 4, 6)
+    assert result.repeats == 24
+    assert result.objective == 120 and result.status is Status.OPTIMAL
+
+
+def test_repeats_are_counted_per_extra_meeting():
+    schedule = [[[0, 1], [2, 3]], [[0, 1], [2, 3]], [[0, 1], [2, 3]], [[0, 2], [1, 3]]]
+    assert count_repeats(schedule, 4) == (4, 4)  # (0,1) and (2,3) met twice too often
+    assert count_repeats([[[0, 1, 2]]] * 3, 3) == (6, 3)
+
+
+def test_progress_is_reported_and_stop_is_honoured():
+    seen = []
+    result = social_golfer_schedule(
+        8, 4, 10, time_limit=30, progress=seen.append, stop=lambda: True, constructions=False
+    )
+    assert_valid(result, 8, 4, 10)
+    assert result.seconds < 5
+    assert seen and seen[-1].best == result.objective and seen[-1].bound == result.upper_bound
+
+
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds", "words"),
+    [
+        (0, 4, 3, "groups must be at least 1"),
+        (4, 0, 3, "group size must be at least 1"),
+        (4, 4, 0, "rounds must be at least 1"),
+        (4, 4.5, 3, "whole number"),
+        (1000, 3, 2, "more than this planner handles"),
+    ],
+)
+def test_impossible_shapes_are_refused_with_a_reason(groups, size, rounds, words):
+    result = social_golfer_schedule(groups, size, rounds)
+    assert result.status is Status.INFEASIBLE
+    assert words in result.message
+    assert result.rounds == ()
+
+
+@pytest.mark.parametrize(("groups", "size", "rounds"), [(5, 1, 3), (1, 6, 4), (3, 3, 1)])
+def test_trivial_shapes_are_fine(groups, size, rounds):
+    result = social_golfer_schedule(groups, size, rounds)
+    assert_valid(result, groups, size, rounds)
+    assert result.status is Status.OPTIMAL
+
+
+@pytest.mark.parametrize(("players", "rounds"), [(14, 4), (18, 5), (22, 5), (27, 5)])
+def test_golf_day_flights_of_four_and_three_never_repeat_a_pairing(players, rounds):
+    sizes = flight_sizes(players)
+    result = flight_schedule(sizes, rounds, time_limit=10)
+    assert_flights(result, sizes, rounds)
+    assert result.repeats == 0 and result.status is Status.OPTIMAL
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=6), st.integers(1, 5), st.integers(0, 3))
+def test_uneven_flights_give_a_valid_schedule(sizes, rounds, seed):
+    result = flight_schedule(sizes, rounds, time_limit=0.2, seed=seed)
+    assert_flights(result, sizes, rounds)
+    alone = {group[0] for round_ in result.rounds for group in round_ if len(group) == 1}
+    assert result.people_without_match == len(alone)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "words"), [([], "at least one group"), ([4, 0, 3], "Group 2 must hold")]
+)
+def test_impossible_flights_are_refused_with_a_reason(sizes, words):
+    result = flight_schedule(sizes, 3)
+    assert result.status is Status.INFEASIBLE and words in result.message

@@ -1,0 +1,77 @@
+"""INSTANCE.json <-> Problem, and the bounds every result carries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from solver import Fixed, Problem
+from solver.bounds import lp_bound, per_person_bound
+from solver.evaluate import value_matrix
+from solver.instance import problem_from_json, problem_to_json, result_to_json
+from solver.seating import solve
+from tests.solver.conftest import brute_force_optimum, random_weights
+
+
+def test_instance_round_trips_and_orders_pairs() -> None:
+    data = {"people": 5, "tables": [3, 2], "rounds": 2, "weights": [[3, 1, 2.5]],
+            "together": [[4, 0]], "apart": [[1, 2]], "fixed": [[0, 1], [2, 0, 1]],
+            "min_sizes": [1, 1], "hosts": [3], "base_value": 0.5,
+            "handicaps": [1.0, None, 3.0, 4.0, 5.0]}  # fmt: skip
+    problem = problem_from_json(data)
+    assert problem.weights == ((1, 3, 2.5),)
+    assert problem.together == ((0, 4),)
+    assert problem.fixed == (Fixed(0, 1), Fixed(2, 0, 1))
+    assert problem_from_json(problem_to_json(problem)) == problem
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"people": -1}, "people: must be at least 0"),
+        ({"rounds": 0}, "rounds: must be at least 1"),
+        ({"weights": [[0, 1]]}, "weights[0]: expected [i, j, value]"),
+        ({"weights": [[0, 1, 1], [1, 0, 2]]}, "weights[1]: the pair (1, 0) is listed twice"),
+        ({"weights": [[0, 1, "x"]]}, "weights[0]: expected a number"),
+        ({"together": [[1, 1]]}, "together[0]: a pair needs two different people"),
+        ({"apart": "0,1"}, "apart: expected a list"),
+        ({"fixed": [[0, 0, 3]]}, "fixed[0]: round 3 does not exist"),
+        ({"hosts": [9]}, "hosts[0]: person 9 does not exist"),
+        ({"handicaps": [1]}, "handicaps: needs one entry per person"),
+    ],
+)
+def test_mistakes_name_the_field(change, words) -> None:
+    with pytest.raises(ValueError) as caught:
+        problem_from_json({"people": 4, "tables": [2, 2], **change})
+    assert words in str(caught.value)
+
+
+def test_result_json_carries_gap_and_status() -> None:
+    result = solve(Problem(people=4, tables=(2, 2), weights=((0, 1, 3.0), (1, 2, 1.0))))
+    out = result_to_json(result)
+    assert out["status"] == "optimal" and out["gap"] == 0 and out["objective"] == 3
+    assert out["rounds"] == [[list(t) for t in tables] for tables in result.rounds]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_bounds_are_never_below_the_optimum(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rounds = 1 + seed % 2
+    problem = Problem(people=6, tables=(3, 3) if seed % 3 else (2, 2, 2), rounds=rounds,
+                      weights=random_weights(rng, 6, 0.5))  # fmt: skip
+    best = brute_force_optimum(problem)
+    values = value_matrix(problem)
+    assert per_person_bound(problem, values) >= best - 1e-9
+    assert lp_bound(problem, values) >= best - 1e-9
+
+
+def test_lp_bound_with_triangles_is_tighter_than_per_person() -> None:
+    # A triangle of valuable pairs cannot all meet at tables of two.
+    problem = Problem(people=3, tables=(2, 1), weights=((0, 1, 1.0), (0, 2, 1.0), (1, 2, 1.0)))
+    values = value_matrix(problem)
+    assert per_person_bound(problem, values) == 1.5
+    assert lp_bound(problem, values) == pytest.approx(1.0)
+    bigger = Problem(people=4, tables=(3, 1), weights=((0, 1, 1.0), (0, 2, 1.0), (1, 3, 1.0)))
+    values = value_matrix(bigger)
+    assert per_person_bound(bigger, values) == 3.0
+    assert 2.0 <= lp_bound(bigger, values) < 3.0  # the optimum is 2

@@ -1,0 +1,143 @@
+"""solve(): valid plans under every rule, optimal on tiny problems, deterministic, stoppable."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from solver import Fixed, Problem, Status, solve
+from solver.evaluate import assignment_of, score, violations
+from tests.solver.conftest import brute_force_optimum, random_weights
+
+
+@st.composite
+def problems(draw, max_people: int = 12, max_rounds: int = 3) -> Problem:
+    n = draw(st.integers(2, max_people))
+    tables = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=4)))
+    rounds = draw(st.integers(1, max_rounds))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1])
+    fixed = draw(
+        st.lists(
+            st.builds(
+                Fixed,
+                st.integers(0, n - 1),
+                st.integers(0, len(tables) - 1),
+                st.one_of(st.none(), st.integers(0, rounds - 1)),
+            ),
+            max_size=2,
+        )
+    )
+    min_sizes = draw(st.one_of(st.none(), st.tuples(*(st.integers(0, min(c, 2)) for c in tables))))
+    return Problem(
+        people=n,
+        tables=tables,
+        rounds=rounds,
+        weights=random_weights(rng, n, draw(st.floats(0.1, 0.6))),
+        base_value=draw(st.sampled_from([0.0, 0.0, 1.0])),
+        together=tuple(draw(st.lists(pair, max_size=2))),
+        apart=tuple(draw(st.lists(pair, max_size=3))),
+        fixed=tuple(fixed),
+        min_sizes=min_sizes,
+        hosts=frozenset(draw(st.lists(st.integers(0, n - 1), max_size=3))),
+    )
+
+
+def assert_valid(problem: Problem, result) -> None:
+    assert violations(problem, result.rounds) == []
+    got = score(problem, assignment_of(problem, result.rounds))
+    assert result.objective == got.objective
+    assert result.repeats == got.repeats
+    assert result.people_without_match == got.people_without_match
+    assert result.upper_bound >= result.objective - 1e-9
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_plans_keep_every_rule_or_name_the_conflict(problem: Problem) -> None:
+    result = solve(problem, time_limit=2.0)
+    if result.status == Status.INFEASIBLE:
+        assert result.message and result.stats["conflict"]["rule"]
+        assert result.seconds < 1.0  # refused at once, not after a time-out
+    else:
+        assert_valid(problem, result)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_people=7, max_rounds=2))
+def test_tiny_problems_are_solved_to_the_brute_force_optimum(problem: Problem) -> None:
+    assume(len(problem.tables) ** (problem.people * problem.rounds) <= 3000)
+    best = brute_force_optimum(problem)
+    result = solve(problem, time_limit=5.0)
+    if best is None:
+        assert result.status == Status.INFEASIBLE
+    else:
+        assert result.status == Status.OPTIMAL
+        assert result.objective == best
+        assert result.upper_bound == best
+
+
+def test_a_dinner_with_every_rule_gets_a_valid_plan_that_beats_greedy(dinner_60) -> None:
+    quick = solve(dinner_60, time_limit=0.01)
+    result = solve(dinner_60, time_limit=2.0)
+    assert_valid(dinner_60, quick)
+    assert_valid(dinner_60, result)
+    assert result.objective > quick.objective
+    assert result.status == Status.FEASIBLE and 0 < result.gap < 1
+    assert result.bound_kind in ("per-person", "lp")
+
+
+def test_rotating_rounds_meet_new_people() -> None:
+    # Everyone is worth meeting once: three rounds must not repeat a pair when they need not.
+    problem = Problem(people=9, tables=(3, 3, 3), rounds=2, base_value=1.0)
+    result = solve(problem, time_limit=5.0)
+    assert result.repeats == 0
+    assert result.objective == 18
+    assert result.status == Status.OPTIMAL
+
+
+def test_second_aim_leaves_nobody_without_a_match_when_possible() -> None:
+    # Four couples worth the same as four other pairs; every person can have a match.
+    weights = tuple((2 * k, 2 * k + 1, 1.0) for k in range(4)) + ((0, 2, 1.0), (4, 6, 1.0))
+    problem = Problem(people=8, tables=(4, 4), weights=weights)
+    result = solve(problem, time_limit=5.0)
+    assert result.objective == 6
+    assert result.people_without_match == 0
+
+
+def test_same_seed_gives_the_same_plan(dinner_60) -> None:
+    def run(seed: int):
+        calls = itertools.count()  # stop after a fixed amount of work, not a fixed time
+        return solve(dinner_60, time_limit=60, seed=seed, stop=lambda: next(calls) >= 40)
+
+    first, again, other = run(1), run(1), run(2)
+    assert first.rounds == again.rounds and first.objective == again.objective
+    assert first.rounds != other.rounds
+
+
+def test_progress_reports_rising_best_below_the_bound(dinner_60) -> None:
+    seen = []
+    result = solve(dinner_60, time_limit=1.0, progress=seen.append)
+    assert seen
+    assert all(p.best <= p.bound + 1e-9 for p in seen)
+    assert [p.best for p in seen] == sorted(p.best for p in seen)
+    assert seen[-1].best == result.objective
+
+
+def test_stop_ends_the_search_early_with_a_valid_plan(dinner_60) -> None:
+    result = solve(dinner_60, time_limit=60, stop=lambda: True)
+    assert result.seconds < 5
+    assert_valid(dinner_60, result)
+
+
+def test_keep_apart_colleagues_packed_when_greedy_dead_ends() -> None:
+    # Three companies of three at three tables of three: each table needs one from each.
+    apart = tuple(
+        (3 * c + i, 3 * c + j) for c in range(3) for i in range(3) for j in range(i + 1, 3)
+    )
+    problem = Problem(people=9, tables=(3, 3, 3), apart=apart, rounds=2, base_value=1.0)
+    result = solve(problem, time_limit=3.0)
+    assert_valid(problem, result)

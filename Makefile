@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 setup: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d eventapp/translations
+	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
 
 run: setup
 	$(FLASK) db upgrade

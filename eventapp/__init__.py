@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from eventapp import config
 from eventapp.extensions import babel, csrf, db, login_manager, migrate
@@ -12,6 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def select_locale() -> str:
     """The language the user picked (?lang=, kept in the session), else the browser's choice."""
+    if not has_request_context():  # CLI commands and background jobs
+        return "en"
     languages = list(config.LANGUAGES)
     if (lang := request.args.get("lang")) in languages:
         session["lang"] = lang

@@ -29,6 +29,7 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,
         "REDIS_URL": os.environ.get("REDIS_URL"),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "mingle"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import combinations
 
 from babel.lists import format_list
 from flask_babel import gettext
@@ -709,6 +710,12 @@ def _violations(data: _Loaded) -> list[Violation]:
         .all()
     )
     name = {i: a.full_name for i, a in data.attendees.items()}
+    # Colleagues the organiser keeps together are not "colleagues together" by mistake.
+    kept_together = {
+        frozenset((rule.attendee_id, rule.other_id))
+        for rule in rules
+        if rule.kind == "keep_together"
+    }
 
     def people(ids: Sequence[int]) -> dict:
         return {"people": tuple(name[i] for i in ids), "attendee_ids": tuple(ids)}
@@ -736,7 +743,9 @@ def _violations(data: _Loaded) -> list[Violation]:
                     if company := " ".join(data.attendees[i].company.casefold().split()):
                         by_company[company].append(i)
                 for colleagues in by_company.values():
-                    if len(colleagues) > 1:
+                    if any(
+                        frozenset(pair) not in kept_together for pair in combinations(colleagues, 2)
+                    ):
                         found.append(Violation("colleagues", r + 1, label, **people(colleagues)))
         for rule in rules:
             a, b = rule.attendee_id, rule.other_id

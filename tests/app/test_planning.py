@@ -568,3 +568,27 @@ def test_cancelling_a_plan_whose_worker_died_marks_it_failed(client, auth):
     client.post(f"/plans/{plan.id}/cancel")
     db.session.refresh(plan)
     assert plan.state == "failed" and "worker stopped" in plan.message
+
+
+def test_colleagues_the_organiser_keeps_together_are_not_a_broken_rule(client, auth):
+    data = event_file()
+    data["sessions"][0]["rounds"] = 1
+    for attendee in data["attendees"][:2]:
+        attendee["company"] = "Berg AB"
+    data["constraints"] = [
+        {"kind": "keep_together", "people": ["ann@example.se", "ben@example.se"]}
+    ]
+    event = load_event_file(data)
+    session = session_of(event)
+    table_1, table_2 = (t.id for t in session.tables)
+    plan = Plan(session_id=session.id, version=1, state="done", status="feasible")
+    plan.assignments = [
+        Assignment(round=0, attendee_id=a.id, table_id=table_1 if i < 3 else table_2)
+        for i, a in enumerate(sorted(event.attendees, key=lambda a: a.email))
+    ]
+    db.session.add(plan)
+    db.session.commit()
+    auth.login()
+    page = client.get(f"/plans/{plan.id}").text
+    assert 'data-rule="colleagues"' not in page
+    assert 'id="no-violations"' in page

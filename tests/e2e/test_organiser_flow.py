@@ -77,8 +77,9 @@ def test_plan_watch_progress_open_the_chart_move_a_person_and_export(page, live_
     page.select_option("#move-target", target)
     page.click("#move-submit")
     page.wait_for_selector("#plan-chart")
-    moved = page.locator(f"figure.plan-table[data-round='0'][data-table-id='{target}'] a.seat",
-                         has_text=name)
+    moved = page.locator(
+        f"figure.plan-table[data-round='0'][data-table-id='{target}'] a.seat", has_text=name
+    )
     assert moved.count() == 1
     assert from_table != target
     # A table of 6 now seats 7: the broken rule is listed next to the chart.

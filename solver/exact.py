@@ -139,6 +139,8 @@ def solve_exact(
     n, T, R = problem.people, len(problem.tables), problem.rounds
     scale = integer_scale(values)
     weight = np.round(values * scale).astype(np.int64)
+    # Rounding to whole numbers may shave value off; the bound must still hold for the true one.
+    slack = float(np.abs(values * scale - weight).sum()) / 2 / scale
     built = rule_model(problem, range(R))
     m, x = built.model, built.x
     pairs = list(combinations(range(n), 2))
@@ -200,14 +202,16 @@ def solve_exact(
         watch.set()
         watcher.join()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = solver.best_objective_bound / scale if status == cp_model.UNKNOWN else np.inf
+        bound = (
+            solver.best_objective_bound / scale + slack if status == cp_model.UNKNOWN else np.inf
+        )
         return ExactOutcome(None, -np.inf, bound, False)
     assignment = np.array([[_table_of(solver, xp) for xp in xr] for xr in x], dtype=np.int64)
     return ExactOutcome(
         assignment,
         solver.objective_value / scale,
-        solver.best_objective_bound / scale,
-        status == cp_model.OPTIMAL,
+        solver.best_objective_bound / scale + slack,
+        status == cp_model.OPTIMAL and slack == 0,
     )
 
 

@@ -106,7 +106,8 @@ def solve(
         exact = solve_exact(
             problem, values, deadline - time.perf_counter(), seed, best, reporter.improved, stop
         )
-        bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
+        if exact.proven or np.isfinite(exact.bound):
+            bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
         if exact.assignment is not None and exact.objective > value + EPS:
             best = exact.assignment
         stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")

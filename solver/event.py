@@ -185,8 +185,9 @@ def _check_sessions(sessions: list[dict]) -> dict[str, dict]:
                 except (TypeError, ValueError):
                     _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
             interval = session.get("tee_interval_minutes", 10)
-            if not _is_int(interval) or interval < 1:
-                _fail(where, "tee_interval_minutes must be a whole number >= 1.")
+            tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
+            if not _is_int(interval) or interval < (1 if tee_sheet else 0):
+                _fail(where, "tee_interval_minutes must be a whole number of at least 1.")
             if not isinstance(session.get("shotgun", False), bool):
                 _fail(where, "shotgun must be true or false.")
         else:

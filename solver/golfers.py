@@ -1,16 +1,19 @@
 """Social Golfer Problem: groups of golfers over rounds so that no two golfers play together twice.
 
-Golfers are numbered 0..groups*size-1. Where the shape allows, a schedule is computed from an
-algebraic design (affine geometries over finite fields, Kirkman triple systems, packings of
-subspaces, the round-robin circle); otherwise, or for the rounds a design cannot supply, a tabu
-search in the style of Dotu & Van Hentenryck ("Scheduling social golfers locally", CPAIOR 2005)
-swaps golfers between groups of one round, always moving a golfer who meets someone again.
+Golfers are numbered 0..n-1. Where the shape allows, a schedule is computed from an algebraic
+design (affine geometries over finite fields, Kirkman triple systems, packings of subspaces, the
+round-robin circle). Otherwise, and for the rounds a design cannot supply, rounds are filled
+greedily (Triska & Musliu's "freedom") and improved by a tabu search in the style of Dotu & Van
+Hentenryck ("Scheduling social golfers locally", CPAIOR 2005) that swaps golfers between groups
+of one round, always moving a golfer who meets someone again. flight_schedule does the same for
+groups of uneven sizes (a golf day in fours and threes), with the search alone.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Sequence
 from math import comb
 
 import numpy as np
@@ -21,7 +24,7 @@ from solver.model import Progress, ProgressCallback, Result, Status, StopCallbac
 # A schedule under construction: schedule[r][t] lists the golfers in group t of round r.
 Rounds = list[list[list[int]]]
 
-MAX_GOLFERS = 4096  # the search keeps a golfers x golfers meeting matrix
+MAX_GOLFERS = 2048  # the search keeps golfers x golfers matrices, one per round for tabu
 MAX_FIELD = 1024  # finite fields are tabulated: q*q entries
 MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspace
 
@@ -43,32 +46,65 @@ def social_golfer_schedule(
     Result.objective the number of distinct pairs that meet, bounded by what the rounds can
     hold (bound_kind "pair-count"). The status is OPTIMAL when that bound is reached or no pair
     meets twice, FEASIBLE otherwise; shapes that cannot exist are INFEASIBLE with a message.
-    The same arguments and seed give the same schedule. `constructions=False` skips the
-    algebraic designs and uses the search alone (for benchmarking the search).
+    The same arguments and seed give the same schedule whenever it is found before the time
+    limit (designs always are); a search cut short by `time_limit` or `stop` returns its best
+    so far, which depends on the machine's speed. `progress` hears of the best value and the
+    bound about 4 times a second. `constructions=False` skips the algebraic designs and uses
+    the search alone (for benchmarking the search).
     """
+    for name, value in (("groups", groups), ("group size", size)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _refusal(f"The number of {name} must be a whole number, not {value!r}.")
+        if value < 1:
+            return _refusal(f"The number of {name} must be at least 1 (got {value}).")
+    return flight_schedule(
+        [size] * groups,
+        rounds,
+        time_limit=time_limit,
+        seed=seed,
+        progress=progress,
+        stop=stop,
+        constructions=constructions,
+    )
+
+
+def flight_schedule(
+    flights: Sequence[int],
+    rounds: int,
+    *,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    stop: StopCallback | None = None,
+    constructions: bool = True,
+) -> Result:
+    """Like social_golfer_schedule, for flights of the given sizes, which may differ (14 players
+    play as flight_sizes(14) = [4, 4, 3, 3]): golfers 0..sum(flights)-1, and Result.rounds[r][t]
+    holds flights[t] golfers. Designs apply when all flights are one size; else the search."""
     started = time.perf_counter()
-    message = _shape_problem(groups, size, rounds)
+    message = _shape_problem(flights, rounds)
     if message:
-        return Result((), 0, 0, "pair-count", Status.INFEASIBLE, 0.0, message=message)
+        return _refusal(message)
+    sizes = [int(s) for s in flights]
     deadline = started + max(0.0, time_limit)
-    golfers = groups * size
-    bound = min(comb(golfers, 2), rounds * groups * comb(size, 2))
+    golfers, meetings_held = sum(sizes), rounds * sum(comb(s, 2) for s in sizes)
+    bound = min(comb(golfers, 2), meetings_held)
 
     method, designed = "none", []
-    if constructions:
-        method, designed = _design(groups, size, rounds, seed, deadline)
+    if constructions and len(set(sizes)) == 1:
+        method, designed = _design(len(sizes), sizes[0], rounds, seed, deadline)
     designed = designed[:rounds]
     stats: dict = {"method": method, "designed_rounds": len(designed)}
     if len(designed) == rounds:
         schedule = np.array([_groups_of(round_, golfers) for round_ in designed], dtype=np.int64)
     else:
-        search = _TabuSearch(groups, size, rounds, designed, seed)
-        target = rounds * groups * comb(size, 2) - bound  # repeats no schedule can avoid
+        search = _TabuSearch(sizes, rounds, designed, seed)
+        target = meetings_held - bound  # repeats no schedule can avoid
         schedule = search.run(deadline, target, bound, started, progress, stop)
         stats.update(search.stats)
         stats["method"] = method + "+tabu" if designed else "tabu"
 
-    result_rounds = _as_rounds(schedule, groups)
+    result_rounds = _as_rounds(schedule, len(sizes))
     repeats, objective = count_repeats(result_rounds, golfers)
     status = Status.OPTIMAL if repeats == 0 or objective >= bound else Status.FEASIBLE
     seconds = time.perf_counter() - started
@@ -81,10 +117,19 @@ def social_golfer_schedule(
         bound_kind="pair-count",
         status=status,
         seconds=seconds,
-        people_without_match=golfers if size == 1 else 0,
+        people_without_match=_alone(result_rounds),
         repeats=repeats,
         stats=stats,
     )
+
+
+def _refusal(message: str) -> Result:
+    return Result((), 0, 0, "pair-count", Status.INFEASIBLE, 0.0, message=message)
+
+
+def _alone(rounds: tuple[tuple[tuple[int, ...], ...], ...]) -> int:
+    """Golfers who play alone in some round."""
+    return len({group[0] for round_ in rounds for group in round_ if len(group) == 1})
 
 
 def count_repeats(rounds: Rounds | tuple, golfers: int) -> tuple[int, int]:
@@ -99,15 +144,19 @@ def count_repeats(rounds: Rounds | tuple, golfers: int) -> tuple[int, int]:
     return int(np.maximum(upper - 1, 0).sum()), int(np.count_nonzero(upper))
 
 
-def _shape_problem(groups: int, size: int, rounds: int) -> str:
+def _shape_problem(flights: Sequence[int], rounds: int) -> str:
     """Why no schedule of this shape can exist, or "" when one can."""
-    for name, value in (("groups", groups), ("group size", size), ("rounds", rounds)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"The number of {name} must be a whole number, not {value!r}."
-        if value < 1:
-            return f"The number of {name} must be at least 1 (got {value})."
-    if groups * size > MAX_GOLFERS:
-        return f"{groups * size} golfers is more than this planner handles ({MAX_GOLFERS})."
+    if isinstance(rounds, bool) or not isinstance(rounds, int):
+        return f"The number of rounds must be a whole number, not {rounds!r}."
+    if rounds < 1:
+        return f"The number of rounds must be at least 1 (got {rounds})."
+    if not flights:
+        return "There must be at least one group."
+    for t, size in enumerate(flights):
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            return f"Group {t + 1} must hold a whole number of golfers, at least 1 (got {size!r})."
+    if sum(flights) > MAX_GOLFERS:
+        return f"{sum(flights)} golfers is more than this planner handles ({MAX_GOLFERS})."
     return ""
 
 
@@ -121,12 +170,11 @@ def _groups_of(round_: list[list[int]], golfers: int) -> list[int]:
 
 
 def _as_rounds(schedule: np.ndarray, groups: int) -> tuple[tuple[tuple[int, ...], ...], ...]:
-    """Group-of-golfer rows to sorted groups; groups ordered by their first golfer."""
-    result = []
-    for row in schedule:
-        members = [tuple(int(g) for g in np.flatnonzero(row == t)) for t in range(groups)]
-        result.append(tuple(sorted(members)))
-    return tuple(result)
+    """Group-of-golfer rows to groups (in group order, so group t keeps its size)."""
+    return tuple(
+        tuple(tuple(int(g) for g in np.flatnonzero(row == t)) for t in range(groups))
+        for row in schedule
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,23 +430,27 @@ def _subspaces(p: int, n: int, k: int, limit: int) -> list[list[int]]:
 class _TabuSearch:
     """Swap two golfers of different groups in one round; one of them must meet someone again.
 
-    The whole neighbourhood (all rounds, all pairs of golfers) is scored at once with numpy from
-    the meeting matrix; the best non-tabu swap is taken, ties broken at random. When the best
-    schedule has not improved for a while, the search returns to it and shakes it with random
-    swaps; every few shakes it restarts from a fresh greedy schedule.
+    Every such swap in every free round is scored at once with numpy from the meeting matrix;
+    the best one that is not tabu (or beats the best schedule so far) is taken, ties broken at
+    random. When the best schedule has not improved for a while, the search returns to it and
+    shakes it with random swaps; every few shakes it restarts from a fresh greedy schedule.
+    Groups may differ in size: group t always holds sizes[t] golfers.
     """
 
     STABLE = 400  # iterations without a new best before a shake
     SHAKES = 20  # shakes before a restart
+    TENURE = (10, 20)  # a swap stays tabu for 10 + a random 0..19 iterations
 
-    def __init__(self, groups: int, size: int, rounds: int, designed: Rounds, seed: int) -> None:
-        self.groups, self.size, self.rounds = groups, size, rounds
-        self.golfers = groups * size
+    def __init__(self, sizes: list[int], rounds: int, designed: Rounds, seed: int) -> None:
+        self.sizes, self.rounds = sizes, rounds
+        self.groups, self.golfers = len(sizes), sum(sizes)
+        self.slots = _slots(sizes)
         self.designed = [_groups_of(round_, self.golfers) for round_ in designed]
         self.rng = np.random.default_rng(seed)
         self.stats: dict = {"iterations": 0, "shakes": 0, "restarts": 0}
-        # Designed rounds stay as they are. Large instances score one free round per iteration.
-        self.score_all_rounds = (rounds - len(designed)) * self.golfers**2 <= 2_000_000
+        # Designed rounds stay as they are. On large instances, a sample of the golfers who
+        # meet someone again is scored per iteration, which keeps an iteration near 2M entries.
+        self.max_movers = max(8, 2_000_000 // self.golfers)
 
     def run(
         self,
@@ -410,29 +462,32 @@ class _TabuSearch:
         stop: StopCallback | None,
     ) -> np.ndarray:
         """The best schedule (rounds x golfers: group index) found before the deadline."""
+        n = self.golfers
+        # meetings[a, b] for golfers a, b; row and column n stand for an empty seat
+        meetings = np.zeros((n + 1, n + 1), dtype=np.int64)
         schedule = self._greedy()
-        meetings = _meetings(schedule, self.groups)
+        meetings[:n, :n] = _meetings(schedule, self.slots)
         cost = _repeats(meetings)
         best, best_cost = schedule.copy(), cost
-        total = self.rounds * self.groups * comb(self.size, 2)
-        tabu = np.zeros((self.rounds, self.golfers, self.golfers), dtype=np.int64)
+        total = self.rounds * sum(comb(s, 2) for s in self.sizes)
+        # tabu[r, a, b]: the iteration until which swapping a and b in round r is tabu
+        tabu = np.zeros((self.rounds, n, n), dtype=np.int32)
         since_best, shakes, last_report = 0, 0, 0.0
         iteration = 0
         while best_cost > target:
             iteration += 1
-            if iteration % 64 == 0:
-                now = time.perf_counter()
-                if now >= deadline or (stop is not None and stop()):
-                    break
-                if progress is not None and now - last_report >= 0.25:
-                    last_report = now
-                    progress(Progress(best=total - best_cost, bound=bound, elapsed=now - started))
+            now = time.perf_counter()
+            if now >= deadline or (stop is not None and stop()):
+                break
+            if progress is not None and now - last_report >= 0.25:
+                last_report = now
+                progress(Progress(best=total - best_cost, bound=bound, elapsed=now - started))
             move = self._best_swap(schedule, meetings, tabu, iteration, cost, best_cost)
             if move is not None:  # None: every useful swap is tabu, or this round is clean
                 r, a, b, delta = move
                 _swap(schedule, meetings, r, a, b)
                 cost += delta
-                tenure = 10 + int(self.rng.integers(0, 20))
+                tenure = self.TENURE[0] + int(self.rng.integers(0, self.TENURE[1]))
                 tabu[r, a, b] = tabu[r, b, a] = iteration + tenure
                 if cost < best_cost:
                     best, best_cost, since_best = schedule.copy(), cost, 0
@@ -446,7 +501,7 @@ class _TabuSearch:
                 else:
                     schedule = self._shake(best.copy())
                     self.stats["shakes"] += 1
-                meetings = _meetings(schedule, self.groups)
+                meetings[:n, :n] = _meetings(schedule, self.slots)
                 cost = _repeats(meetings)
                 tabu[:] = 0
         self.stats["iterations"] = iteration
@@ -462,52 +517,102 @@ class _TabuSearch:
         best_cost: int,
     ) -> tuple[int, int, int, int] | None:
         """(round, golfer, golfer, change in repeats) of the best allowed swap, or None."""
+        n = self.golfers
         free = np.arange(len(self.designed), self.rounds)
-        rounds = free if self.score_all_rounds else self.rng.choice(free, size=1)
-        sched = schedule[rounds]
-        one_hot = np.eye(self.groups, dtype=np.float32)[sched]  # rounds x golfers x groups
-        met_once = (meetings >= 1).astype(np.float32)
-        met_twice = (meetings >= 2).astype(np.float32)
-        # joins[r, a, t]: golfers in group t whom a has met; leaves[r, a]: a's repeats in its group
-        joins = met_once @ one_hot
-        leaves = np.take_along_axis(met_twice @ one_hot, sched[:, :, None], axis=2)[:, :, 0]
-        where = np.broadcast_to(sched[:, None, :], sched.shape + (self.golfers,))
-        join = np.take_along_axis(joins, where, axis=2)  # join[r, a, b] = joins[r, a, group of b]
-        delta = join + join.transpose(0, 2, 1) - 2 * met_once
-        delta -= leaves[:, :, None] + leaves[:, None, :]
-        blocked = sched[:, :, None] == sched[:, None, :]
-        conflicted = leaves > 0
-        blocked |= ~(conflicted[:, :, None] | conflicted[:, None, :])
-        blocked |= (tabu[rounds] > iteration) & (cost + delta >= best_cost)
+        sched = schedule[free]  # free rounds x golfers: group
+        members = _members(sched, self.slots)  # members[r, t]: group t of free round r
+        mine = members[np.arange(len(free))[:, None], sched]  # mine[r, a]: a's group, a included
+        met_once = meetings >= 1
+        # leaves[r, a]: golfers in a's group whom a meets again; swapping a out frees those pairs
+        leaves = (meetings[np.arange(n)[None, :, None], mine] >= 2).sum(axis=2)
+        rs, movers = np.nonzero(leaves)  # only golfers who meet someone again are moved
+        if not len(rs):
+            return None
+        if len(rs) > self.max_movers:
+            keep = np.sort(self.rng.choice(len(rs), size=self.max_movers, replace=False))
+            rs, movers = rs[keep], movers[keep]
+        # joins[c, t]: golfers of group t whom mover c has met; b's group is the one c would join
+        joins = met_once[movers[:, None, None], members[rs]].sum(axis=2)
+        join_a = np.take_along_axis(joins, sched[rs], axis=1)
+        # join_b[c, b]: golfers of mover c's group whom b has met; b would join that group
+        join_b = met_once[mine[rs, movers]][:, :, :n].sum(axis=1)
+        delta = join_a + join_b - 2 * met_once[movers, :n]  # the pair a, b itself never changes
+        delta -= leaves[rs, movers][:, None] + leaves[rs]
+        delta = delta.astype(np.float64)
+        blocked = sched[rs] == sched[rs, movers][:, None]
+        blocked |= (tabu[free[rs], movers] > iteration) & (cost + delta >= best_cost)
         delta[blocked] = np.inf
         lowest = delta.min()
         if not np.isfinite(lowest):
             return None
         choices = np.flatnonzero(delta == lowest)
-        r, a, b = np.unravel_index(choices[self.rng.integers(len(choices))], delta.shape)
-        return int(rounds[r]), int(a), int(b), int(lowest)
+        c, b = np.unravel_index(choices[self.rng.integers(len(choices))], delta.shape)
+        return int(free[rs[c]]), int(movers[c]), int(b), int(lowest)
 
     def _greedy(self) -> np.ndarray:
-        """Designed rounds, then each free round filled group by group with the golfer who has
-        met the fewest of the group so far (ties at random)."""
+        """Designed rounds, then each free round filled greedily (ties at random)."""
         schedule = np.zeros((self.rounds, self.golfers), dtype=np.int64)
         meetings = np.zeros((self.golfers, self.golfers), dtype=np.int64)
         for r in range(self.rounds):
             if r < len(self.designed):
                 schedule[r] = self.designed[r]
+            elif self.golfers <= 256:
+                schedule[r] = self._freest_round(meetings)
             else:
-                left = list(self.rng.permutation(self.golfers))
-                for t in range(self.groups):
-                    members = [left.pop()]
-                    while len(members) < self.size:
-                        clash = meetings[np.ix_(left, members)].sum(axis=1)
-                        clash = clash + self.rng.random(len(left))
-                        members.append(left.pop(int(np.argmin(clash))))
-                    schedule[r, members] = t
-            one_hot = np.eye(self.groups, dtype=np.int64)[schedule[r]]
-            meetings += one_hot @ one_hot.T
-            np.fill_diagonal(meetings, 0)
+                schedule[r] = self._quick_round(meetings)
+            meetings += _meetings(schedule[r : r + 1], self.slots)
         return schedule
+
+    def _freest_round(self, meetings: np.ndarray) -> np.ndarray:
+        """One round, group by group, two golfers at a time: the pair that meets the fewest
+        golfers again and, among those, leaves the most golfers who have met none of the group
+        (its "freedom": Triska & Musliu, "An effective greedy heuristic for the Social Golfer
+        Problem", 2012), so that later rounds still have partners to offer."""
+        n = self.golfers
+        unmet = meetings == 0
+        np.fill_diagonal(unmet, False)
+        unmet_f = unmet.astype(np.float64)
+        clash_pair = (~unmet).astype(np.float64)
+        np.fill_diagonal(clash_pair, 0)
+        left = np.ones(n, dtype=bool)
+        group_of = np.zeros(n, dtype=np.int64)
+        for t, size in enumerate(self.sizes):
+            members: list[int] = []
+            open_ = np.ones(n, dtype=bool)  # golfers who have met nobody in the group yet
+            clash = np.zeros(n)  # per golfer: members of the group they have met
+            while len(members) < size:
+                if size - len(members) >= 2:
+                    freedom = (unmet_f * open_) @ unmet_f.T
+                    score = (clash[:, None] + clash[None, :] + clash_pair) * (n + 1) - freedom
+                    score += self.rng.random((n, n))  # below 1: only breaks ties
+                    score[~left] = np.inf
+                    score[:, ~left] = np.inf
+                    np.fill_diagonal(score, np.inf)
+                    picked = list(np.unravel_index(int(np.argmin(score)), score.shape))
+                else:
+                    score = clash * (n + 1) - unmet_f @ open_ + self.rng.random(n)
+                    score[~left] = np.inf
+                    picked = [int(np.argmin(score))]
+                for golfer in picked:
+                    members.append(int(golfer))
+                    left[golfer] = False
+                    open_ &= unmet[golfer]
+                    clash += ~unmet[golfer]
+            group_of[members] = t
+        return group_of
+
+    def _quick_round(self, meetings: np.ndarray) -> np.ndarray:
+        """One round, group by group: each time the golfer who has met the fewest of the group."""
+        left = np.ones(self.golfers, dtype=bool)
+        group_of = np.zeros(self.golfers, dtype=np.int64)
+        for t, size in enumerate(self.sizes):
+            clash = self.rng.random(self.golfers)  # below 1: only breaks ties
+            for _ in range(size):
+                clash[~left] = np.inf
+                golfer = int(np.argmin(clash))
+                left[golfer], group_of[golfer] = False, t
+                clash += meetings[golfer] > 0
+        return group_of
 
     def _shake(self, schedule: np.ndarray) -> np.ndarray:
         """A few random swaps in the free rounds."""
@@ -521,12 +626,30 @@ class _TabuSearch:
         return schedule
 
 
-def _meetings(schedule: np.ndarray, groups: int) -> np.ndarray:
+def _slots(sizes: list[int]) -> np.ndarray:
+    """slots[t, k]: where the k-th golfer of group t sits when a round's golfers are sorted by
+    group, or sum(sizes) (an empty seat) where group t has fewer than k + 1 golfers."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    k = np.arange(max(sizes))
+    return np.where(k[None, :] < np.array(sizes)[:, None], starts[:, None] + k[None, :], sum(sizes))
+
+
+def _members(schedule: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """members[r, t, k]: the k-th golfer of group t in round r; empty seats hold sum(sizes)."""
+    golfers = schedule.shape[1]
+    by_group = np.argsort(schedule, axis=1, kind="stable")
+    padded = np.concatenate([by_group, np.full((len(schedule), 1), golfers)], axis=1)
+    return padded[:, slots]
+
+
+def _meetings(schedule: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """meetings[a, b]: rounds in which golfers a and b share a group (0 on the diagonal)."""
-    one_hot = np.eye(groups, dtype=np.int64)[schedule]
-    meetings = np.einsum("rag,rbg->ab", one_hot, one_hot)
+    golfers = schedule.shape[1]
+    meetings = np.zeros((golfers + 1, golfers + 1), dtype=np.int64)
+    for members in _members(schedule, slots):
+        np.add.at(meetings, (members[:, :, None], members[:, None, :]), 1)
     np.fill_diagonal(meetings, 0)
-    return meetings
+    return meetings[:golfers, :golfers]
 
 
 def _repeats(meetings: np.ndarray) -> int:

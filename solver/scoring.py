@@ -57,6 +57,7 @@ class TagCatalog:
                 raise ValueError(f"Tag key {tag.key!r} appears twice in the catalog.")
             self._tags[tag.key] = tag
         self._by_text: dict[str, str] = {}
+        self._seen: dict[str, str | None] = {}
         texts_by_kind = (
             lambda t: [t.key],
             lambda t: list(t.labels.values()),
@@ -93,7 +94,10 @@ class TagCatalog:
 
     def normalise(self, text: str) -> str | None:
         """The key of the tag `text` names (key, label in any language, synonym), else None."""
-        return self._by_text.get(fold(text))
+        # The same few texts come back for every attendee: fold each once.
+        if text not in self._seen:
+            self._seen[text] = self._by_text.get(fold(text))
+        return self._seen[text]
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Up to n tag keys whose key, labels or synonyms look most like `text`, best first.
@@ -212,6 +216,16 @@ class PairValue:
         return text
 
 
+def _incidence(rows: int, columns: int, members: Iterable[list[int]]) -> np.ndarray:
+    """A rows x columns 0/1 matrix with ones at each row's listed columns."""
+    matrix = np.zeros((rows, columns), dtype=np.int32)
+    pairs = [(r, c) for r, cs in enumerate(members) for c in cs]
+    if pairs:
+        r, c = zip(*pairs, strict=True)
+        matrix[list(r), list(c)] = 1
+    return matrix
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     if a == b:
         raise ValueError(f"A pair needs two different people, got {a} twice.")
@@ -247,19 +261,14 @@ class PairScores:
 
         tags = sorted({t for p in self.profiles for t in p.offers | p.seeks})
         column = {t: k for k, t in enumerate(tags)}
-        seeks = np.zeros((n, len(tags)), dtype=np.int32)
-        offers = np.zeros((n, len(tags)), dtype=np.int32)
-        for i, p in enumerate(self.profiles):
-            seeks[i, [column[t] for t in p.seeks]] = 1
-            offers[i, [column[t] for t in p.offers]] = 1
+        seeks = _incidence(n, len(tags), ([column[t] for t in p.seeks] for p in self.profiles))
+        offers = _incidence(n, len(tags), ([column[t] for t in p.offers] for p in self.profiles))
         # helps[a, b]: how many of a's seeks b offers.
         helps = seeks @ offers.T
 
-        languages = sorted({lang for p in self.profiles for lang in p.languages})
-        speaks = np.zeros((n, len(languages)), dtype=np.int32)
-        lang_column = {lang: k for k, lang in enumerate(languages)}
-        for i, p in enumerate(self.profiles):
-            speaks[i, [lang_column[lang] for lang in p.languages]] = 1
+        spoken = [p.languages for p in self.profiles]
+        languages = {lang: k for k, lang in enumerate(sorted(set().union(*spoken)))}
+        speaks = _incidence(n, len(languages), ([languages[x] for x in ls] for ls in spoken))
         unstated = speaks.sum(axis=1) == 0
         self._talk = ((speaks @ speaks.T) > 0) | unstated[:, None] | unstated[None, :]
 

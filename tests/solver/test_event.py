@@ -511,8 +511,10 @@ def test_golf_shotgun_start_gives_starting_holes_and_fixed_flights_work():
     assert built.starting_holes == (1, 7, 13)
     assert built.problem.fixed == (Fixed(NOA, 1, None),)
     assert session_problem(ev, "dinner").problem.fixed == ()  # no Flight 2 at dinner
+    golf.update(tee_interval_minutes=0)  # no matter with a shotgun start
+    assert session_problem(ev, "golf").starting_holes == (1, 7, 13)
     with pytest.raises(ValueError, match="tee_interval_minutes"):
-        golf.update(shotgun=False, tee_interval_minutes=0)
+        golf.update(shotgun=False)
         session_problem(ev, "golf")
 
 
@@ -568,3 +570,14 @@ def test_the_search_plans_a_golf_day():
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert [len(g.emails) for g in result.rounds[0]] == [3, 3]
     assert result.handicap_spread is not None
+
+
+def test_no_plan_in_time_is_reported_as_unknown_not_as_impossible():
+    def slow(problem, **_):
+        return Result((), 0.0, 10.0, "per-person", Status.UNKNOWN, 1.0, message="No plan in 1 s.")
+
+    result = plan(session="golf", solve=slow)
+    assert result.status == Status.UNKNOWN and result.rounds == () and result.conflict is None
+    assert result.to_dict()["status"] == "unknown"
+    assert result.message == "No plan in 1 s."
+    assert result.handicap_spread is None

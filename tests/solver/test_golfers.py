@@ -6,18 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.golfers import GaloisField, count_repeats, social_golfer_schedule
+from solver.golf import flight_sizes
+from solver.golfers import GaloisField, count_repeats, flight_schedule, social_golfer_schedule
 from solver.model import Status
 
 
 def assert_valid(result, groups, size, rounds):
     """Every golfer plays exactly once per round, in groups of exactly `size`."""
+    assert_flights(result, [size] * groups, rounds)
+
+
+def assert_flights(result, sizes, rounds):
+    """Every golfer plays exactly once per round, group t of every round holding sizes[t]."""
     assert len(result.rounds) == rounds
     for round_ in result.rounds:
-        assert len(round_) == groups
-        assert all(len(group) == size for group in round_)
-        assert sorted(g for group in round_ for g in group) == list(range(groups * size))
-    assert (result.repeats, result.objective) == count_repeats(result.rounds, groups * size)
+        assert [len(group) for group in round_] == sizes
+        assert sorted(g for group in round_ for g in group) == list(range(sum(sizes)))
+    assert (result.repeats, result.objective) == count_repeats(result.rounds, sum(sizes))
     assert result.objective <= result.upper_bound
 
 
@@ -81,11 +86,21 @@ def test_search_alone_solves_kirkmans_schoolgirls():
     assert result.repeats == 0 and result.status is Status.OPTIMAL
 
 
-def test_search_completes_a_partial_design():
-    # 24 golfers in 6 threes: 11 rounds at most; no design applies to 24, so the search runs.
+def test_search_schedules_shapes_without_a_design():
+    # 18 golfers in 6 threes for 7 rounds: 18 is no prime power and not 3 (mod 6).
     result = social_golfer_schedule(6, 3, 7, time_limit=20)
     assert_valid(result, 6, 3, 7)
+    assert result.stats["method"] == "tabu"
     assert result.repeats == 0
+
+
+def test_search_adds_rounds_a_design_cannot_give():
+    # Lines of PG(4, 2) give 9 rounds for 32 golfers in fours; a 10th must come from the search.
+    result = social_golfer_schedule(8, 4, 10, time_limit=1)
+    assert_valid(result, 8, 4, 10)
+    assert result.stats["method"] == "subspace-packing+tabu"
+    assert result.stats["designed_rounds"] == 9
+    assert result.repeats <= 16  # measured: with the 9 designed rounds kept, round 10 repeats 16
 
 
 @settings(max_examples=30, deadline=None)
@@ -138,7 +153,7 @@ def test_progress_is_reported_and_stop_is_honoured():
         (4, 0, 3, "group size must be at least 1"),
         (4, 4, 0, "rounds must be at least 1"),
         (4, 4.5, 3, "whole number"),
-        (1000, 5, 2, "more than this planner handles"),
+        (1000, 3, 2, "more than this planner handles"),
     ],
 )
 def test_impossible_shapes_are_refused_with_a_reason(groups, size, rounds, words):
@@ -153,3 +168,28 @@ def test_trivial_shapes_are_fine(groups, size, rounds):
     result = social_golfer_schedule(groups, size, rounds)
     assert_valid(result, groups, size, rounds)
     assert result.status is Status.OPTIMAL
+
+
+@pytest.mark.parametrize(("players", "rounds"), [(14, 4), (18, 5), (22, 5), (27, 5)])
+def test_golf_day_flights_of_four_and_three_never_repeat_a_pairing(players, rounds):
+    sizes = flight_sizes(players)
+    result = flight_schedule(sizes, rounds, time_limit=10)
+    assert_flights(result, sizes, rounds)
+    assert result.repeats == 0 and result.status is Status.OPTIMAL
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=6), st.integers(1, 5), st.integers(0, 3))
+def test_uneven_flights_give_a_valid_schedule(sizes, rounds, seed):
+    result = flight_schedule(sizes, rounds, time_limit=0.2, seed=seed)
+    assert_flights(result, sizes, rounds)
+    alone = {group[0] for round_ in result.rounds for group in round_ if len(group) == 1}
+    assert result.people_without_match == len(alone)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "words"), [([], "at least one group"), ([4, 0, 3], "Group 2 must hold")]
+)
+def test_impossible_flights_are_refused_with_a_reason(sizes, words):
+    result = flight_schedule(sizes, 3)
+    assert result.status is Status.INFEASIBLE and words in result.message

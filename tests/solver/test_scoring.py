@@ -85,6 +85,8 @@ def test_suggest_offers_the_nearest_tags_for_a_typo(catalog):
     assert catalog.suggest("ofice furnitur")[0] == "office-furniture"
     assert catalog.suggest("eventlokal")[0] == "event-venues"
     assert catalog.suggest("golf trip") == ["golf-travel"]
+    assert catalog.suggest("ריהוט משרד") == ["office-furniture"]  # Hebrew, one letter short
+    assert catalog.suggest("kontorsmöbel")[0] == "office-furniture"
     assert catalog.suggest("quantum computing") == []
     assert len(catalog.suggest("o", n=2)) <= 2
 
@@ -93,6 +95,12 @@ def test_labels_fall_back_to_english_then_the_key(catalog):
     assert catalog.label("office-furniture", "sv") == "kontorsmöbler"
     assert catalog.label("golf-travel", "he") == "golf travel"
     assert catalog.label("unknown-key", "sv") == "unknown-key"
+
+
+def test_normalise_answers_the_same_twice(catalog):
+    assert catalog.normalise("Golfresor") == catalog.normalise("Golfresor") == "golf-travel"
+    assert catalog.normalise("nothing") is None
+    assert catalog.normalise("nothing") is None
 
 
 def test_from_event_and_duplicate_keys():

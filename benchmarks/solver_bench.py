@@ -13,14 +13,12 @@ whose peak memory (max RSS) is reported.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -133,28 +131,19 @@ def run_cli(case: Case, workdir: Path) -> Row:
         args = ["seat", str(path)]
     args += ["--time-limit", str(case.time_limit)]
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "solver", *args],
+    # /usr/bin/time reports the solver's own peak RSS; measured from here, the child's rusage
+    # would also count this process's memory at fork time.
+    peak = workdir / "peak_kb"
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(peak), sys.executable, "-m", "solver", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        check=False,
     )
-    # The child's own high-water mark, polled: its rusage max RSS would also count this
-    # process's size at fork time.
-    peak_kb = 0
-    proc_status = Path(f"/proc/{child.pid}/status")
-    reader = threading.Thread(target=lambda: out.append(child.stdout.read()))
-    out: list[str] = []
-    reader.start()
-    while child.poll() is None:
-        with contextlib.suppress(OSError):
-            for line in proc_status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kb = max(peak_kb, int(line.split()[1]))
-        time.sleep(0.05)
-    reader.join()
     seconds = time.perf_counter() - started
-    data = json.loads(out[0])
+    peak_kb = int(peak.read_text().split()[-1])
+    data = json.loads(done.stdout)
     broken = violations(case.problem, data["rounds"])
     got = score(case.problem, assignment_of(case.problem, data["rounds"]))
     note = f"{data['status']}, bound: {data['bound_kind']}"
@@ -272,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
             f"Python {platform.python_version()}.\n\n"
             "Objective: value of the distinct pairs who meet. Bound: the solver's upper bound "
             "(CP-SAT's for the textbook model). Ratios divide this row's objective by the "
-            "baseline's. Peak MB: the solver process's peak resident memory (VmHWM).\n\n"
+            "baseline's. Peak MB: the solver process's peak resident memory (max RSS).\n\n"
         )
         RESULTS.write_text(header + report + "\n")
 

@@ -139,6 +139,8 @@ def solve_exact(
     n, T, R = problem.people, len(problem.tables), problem.rounds
     scale = integer_scale(values)
     weight = np.round(values * scale).astype(np.int64)
+    # Rounding to whole numbers may shave value off; the bound must still hold for the true one.
+    slack = float(np.abs(values * scale - weight).sum()) / 2 / scale
     built = rule_model(problem, range(R))
     m, x = built.model, built.x
     pairs = list(combinations(range(n), 2))
@@ -161,10 +163,9 @@ def solve_exact(
             m.add(mates == most if problem.people == sum(problem.tables) else mates <= most)
         m.add(sum(tog[r].values()) <= sum(c * (c - 1) // 2 for c in problem.tables))
     _break_table_symmetry(problem, m, x)
-    if R > 1 and not any(f.round is not None for f in problem.fixed):
-        # Rounds are interchangeable: put the rounds where people 0 and 1 meet first.
-        for r in range(R - 1):
-            m.add(tog[r][0, 1] >= tog[r + 1][0, 1])
+    ordered_rounds = R > 1 and not any(f.round is not None for f in problem.fixed)
+    if ordered_rounds:
+        _order_rounds(m, x, problem.people, T)
     objective = []
     for i, j in pairs:
         w = int(weight[i, j])
@@ -179,6 +180,7 @@ def solve_exact(
         objective.append(w * met)
     m.maximize(sum(objective))
     if hint is not None:
+        hint = _canonical(problem, hint, ordered_rounds)
         for r in range(R):
             for p in range(n):
                 for t in range(T):
@@ -200,28 +202,65 @@ def solve_exact(
         watch.set()
         watcher.join()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = solver.best_objective_bound / scale if status == cp_model.UNKNOWN else np.inf
+        bound = (
+            solver.best_objective_bound / scale + slack if status == cp_model.UNKNOWN else np.inf
+        )
         return ExactOutcome(None, -np.inf, bound, False)
     assignment = np.array([[_table_of(solver, xp) for xp in xr] for xr in x], dtype=np.int64)
     return ExactOutcome(
         assignment,
         solver.objective_value / scale,
-        solver.best_objective_bound / scale,
-        status == cp_model.OPTIMAL,
+        solver.best_objective_bound / scale + slack,
+        status == cp_model.OPTIMAL and slack == 0,
     )
 
 
-def _break_table_symmetry(problem: Problem, m: cp_model.CpModel, x) -> None:
-    # Tables with the same capacity and minimum, and no fixed seat, can be relabelled freely:
-    # require each one's lowest-numbered guest to come before the next one's.
+def _order_rounds(m: cp_model.CpModel, x, n: int, T: int) -> None:
+    # Rounds are interchangeable too: with tables labelled canonically, require each round's
+    # table numbers (person 0, 1, 2, ...) to come lexicographically before the next round's.
+    tab = [[sum(t * xr[p][t] for t in range(T)) for p in range(n)] for xr in x]
+    for r in range(len(x) - 1):
+        equal_so_far = None
+        for p in range(n):
+            lits = [] if equal_so_far is None else [equal_so_far]
+            m.add(tab[r][p] <= tab[r + 1][p]).only_enforce_if(lits)
+            same = m.new_bool_var("")
+            m.add(tab[r][p] == tab[r + 1][p]).only_enforce_if(same)
+            m.add(tab[r][p] != tab[r + 1][p]).only_enforce_if(same.Not())
+            still = m.new_bool_var("")
+            m.add_bool_and([same, *lits]).only_enforce_if(still)
+            m.add_bool_or([same.Not(), *(v.Not() for v in lits)]).only_enforce_if(still.Not())
+            equal_so_far = still
+
+
+def _symmetric_tables(problem: Problem) -> list[list[int]]:
+    # Tables with the same capacity and minimum, and no fixed seat, can be relabelled freely.
     pinned = {f.table for f in problem.fixed}
     low = problem.min_sizes or (0,) * len(problem.tables)
     classes: dict[tuple[int, int], list[int]] = {}
     for t, cap in enumerate(problem.tables):
         if t not in pinned:
             classes.setdefault((cap, low[t]), []).append(t)
+    return list(classes.values())
+
+
+def _canonical(problem: Problem, hint: np.ndarray, ordered_rounds: bool) -> np.ndarray:
+    """The same plan relabelled to satisfy the symmetry breaking (so the hint stays feasible)."""
+    out = hint.copy()
+    for r, row in enumerate(hint):
+        for tables in _symmetric_tables(problem):
+            first = [np.flatnonzero(row == t).min(initial=problem.people) for t in tables]
+            for new, k in zip(tables, np.argsort(first, kind="stable"), strict=True):
+                out[r, row == tables[k]] = new
+    if ordered_rounds:
+        out = out[sorted(range(len(out)), key=lambda r: tuple(out[r]))]
+    return out
+
+
+def _break_table_symmetry(problem: Problem, m: cp_model.CpModel, x) -> None:
+    # Require each interchangeable table's lowest-numbered guest to come before the next one's.
     for xr in x:
-        for tables in classes.values():
+        for tables in _symmetric_tables(problem):
             for a, b in zip(tables, tables[1:], strict=False):
                 for p in range(problem.people):
                     m.add(xr[p][b] <= sum(xr[q][a] for q in range(p)))

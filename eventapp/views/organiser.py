@@ -67,6 +67,7 @@ def event(event_id: int):
         event=event,
         filters=filters,
         attendees=attendees.search(event, filters),
+        companies=attendees.companies(event),
         registration_url=registration_url,
         registration_qr=qr_svg(registration_url),
     )

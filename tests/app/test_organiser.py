@@ -83,6 +83,8 @@ def test_event_page_lists_and_filters_attendees(client, auth):
     assert client.get(f"/events/{event.id}?lang=sv").text.count("kontorsmöbler") >= 3
     filtered = client.get(f"/events/{event.id}?q=cohen").text
     assert "Avi Cohen" in filtered and "Åsa Lindström" not in filtered
+    by_company = client.get(f"/events/{event.id}?company=Levi Law").text
+    assert "נועה לוי" in by_company and "Avi Cohen" not in by_company
     assert f"/register/{event.registration_token}" in page
     assert "<svg" in page
 

@@ -4,7 +4,16 @@ import re
 import pytest
 
 from eventapp.extensions import db
-from eventapp.models import Attendee, Constraint, Event, EventSession, Tag
+from eventapp.models import (
+    Assignment,
+    Attendee,
+    CheckIn,
+    Constraint,
+    Event,
+    EventSession,
+    Plan,
+    Tag,
+)
 from tests.app.factories import PEOPLE, make_event
 
 
@@ -291,3 +300,24 @@ def test_import_page_lists_problems_by_row_and_column(client, auth):
     assert "<td>3</td><td>handicap</td>" in page
     assert "event-venues" in page  # suggested for the misspelt tag
     assert 'name="token"' not in page
+
+
+@pytest.mark.db
+def test_removing_a_person_removes_their_seats_rules_and_check_ins(client, auth):
+    event = make_event(people=PEOPLE)
+    asa, avi = event.attendees[0], event.attendees[1]
+    table = event.sessions[0].tables[0]
+    plan = Plan(session_id=event.sessions[0].id, version=1, state="done")
+    plan.assignments = [Assignment(round=0, attendee_id=asa.id, table_id=table.id)]
+    db.session.add_all(
+        [
+            plan,
+            CheckIn(attendee_id=asa.id),
+            Constraint(event_id=event.id, kind="keep_apart", attendee_id=avi.id, other_id=asa.id),
+        ]
+    )
+    db.session.commit()
+    auth.login()
+    client.post(f"/events/{event.id}/attendees/{asa.id}/delete")
+    for model in (Assignment, CheckIn, Constraint):
+        assert db.session.execute(db.select(db.func.count(model.id))).scalar() == 0, model

@@ -31,6 +31,8 @@ from sqlalchemy.orm import selectinload
 from eventapp.extensions import db
 from eventapp.models import Attendee, Event, Tag, attendee_offers, attendee_seeks
 from eventapp.models.attendee import HANDICAP_RANGE
+from solver import scoring
+from solver.scoring import TagCatalog
 
 MAX_ROWS = 20_000
 
@@ -550,30 +552,21 @@ def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str,
     return None if preview.problems else columns
 
 
-class _TagIndex:
-    """Any spelling of a tag (key, label in any language, synonym) -> its key."""
-
-    def __init__(self, event: Event, create: bool) -> None:
-        self.create = create
-        self.keys: dict[str, str] = {}
-        tags = db.session.execute(
-            db.select(Tag).filter_by(event_id=event.id).order_by(Tag.key)
-        ).scalars()
-        for tag in tags:
-            for spelling in (tag.key, *tag.labels.values(), *tag.synonyms):
-                self.keys.setdefault(normalise(spelling), tag.key)
-
-    def suggest(self, text: str) -> tuple[str, ...]:
-        close = difflib.get_close_matches(normalise(text), self.keys, n=6, cutoff=0.6)
-        return tuple(dict.fromkeys(self.keys[spelling] for spelling in close))[:3]
+def _catalog(event: Event) -> TagCatalog:
+    """The solver's tag matching (key, label in any language, synonym), over the stored tags."""
+    tags = db.session.execute(db.select(Tag).filter_by(event_id=event.id).order_by(Tag.key))
+    return TagCatalog(scoring.Tag(t.key, dict(t.labels), tuple(t.synonyms)) for t in tags.scalars())
 
 
 class _RowReader:
     """Turns one row's cells into attribute values, collecting its problems."""
 
-    def __init__(self, columns: dict[str, int], tags: _TagIndex, preview: ImportPreview) -> None:
+    def __init__(
+        self, columns: dict[str, int], tags: TagCatalog, create_tags: bool, preview: ImportPreview
+    ) -> None:
         self.columns = columns
         self.tags = tags
+        self.create_tags = create_tags
         self.preview = preview
         self.limits = {name: Attendee.__table__.c[name].type.length for name in TEXT_FIELDS}
         # The row being read: set by read(), used by cell() and problem().
@@ -639,8 +632,8 @@ class _RowReader:
             spelling = normalise(part)
             if not spelling:
                 continue
-            key = self.tags.keys.get(spelling)
-            if key is None and self.tags.create:
+            key = self.tags.normalise(part)
+            if key is None and self.create_tags:
                 key = "-".join(spelling.split())
                 if len(key) > 100:
                     self.problem(
@@ -649,7 +642,9 @@ class _RowReader:
                     continue
                 self.preview.new_tags.setdefault(key, part.strip())
             if key is None:
-                self.problem(column, f"unknown tag {part.strip()!r}", self.tags.suggest(part))
+                self.problem(
+                    column, f"unknown tag {part.strip()!r}", tuple(self.tags.suggest(part))
+                )
             elif key not in keys:
                 keys.append(key)
         return keys
@@ -663,7 +658,7 @@ def _parse_rows(
     create_tags: bool,
     stored: dict[str, dict[str, object]],
 ) -> None:
-    reader = _RowReader(columns, _TagIndex(event, create_tags), preview)
+    reader = _RowReader(columns, _catalog(event), create_tags, preview)
     first_row: dict[str, int] = {}
     for number, cells in records:
         values, problems = reader.read(number, cells)

@@ -273,7 +273,10 @@ def test_hebrew_pages_are_right_to_left(client, auth):
 def test_import_page_previews_then_imports_on_confirmation(client, auth):
     event = make_event(people=PEOPLE[:1])
     auth.login()
-    csv = "email;first_name;offers;favourite colour\nlena@example.se;Lena;bookkeeping;blue\n"
+    csv = (
+        "email;first_name;offers;seeks;favourite colour\n"
+        "lena@example.se;Lena;bookkeeping, OfficeFurniture;Eventlokaler;blue\n"
+    )
     preview = client.post(
         f"/events/{event.id}/import",
         data={"file": (io.BytesIO(csv.encode("utf-8-sig")), "people.csv")},
@@ -284,7 +287,8 @@ def test_import_page_previews_then_imports_on_confirmation(client, auth):
     token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
     client.post(f"/events/{event.id}/import/confirm", data={"token": token})
     lena = db.session.execute(db.select(Attendee).filter_by(email="lena@example.se")).scalar_one()
-    assert [t.key for t in lena.offers] == ["accounting"]
+    assert [t.key for t in lena.offers] == ["accounting", "office-furniture"]
+    assert [t.key for t in lena.seeks] == ["event-venues"]
     again = client.post(f"/events/{event.id}/import/confirm", data={"token": token})
     assert "That import has expired" in client.get(again.location).text
 

@@ -64,7 +64,7 @@ def load_sample_command(name):
     try:
         event = events.load_event_file(path)
     except events.EventFileError as error:
-        _fail(f"{path.name}: {error}")
+        _fail(str(error))
     click.secho(
         f"Loaded {event.name!r} (event {event.id}, {len(event.attendees)} attendees).", fg="green"
     )

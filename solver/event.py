@@ -13,9 +13,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver import golf
 from solver.model import Fixed, Problem, ProgressCallback, Result, Status, StopCallback
@@ -34,6 +35,64 @@ from solver.scoring import (
 FORMAT = "mingle-event/1"
 HANDICAP_RANGE = (-10.0, 54.0)
 CONSTRAINT_KINDS = ("keep_together", "keep_apart", "fixed_seat")
+ATTENDEE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "title",
+    "phone",
+    "languages",
+    "offers",
+    "seeks",
+    "goals",
+    "handicap",
+    "host",
+    "consent",
+)
+# The fields each object of the file may have: a misspelt one would otherwise be dropped unseen.
+FIELDS = {
+    "the file": {"format", "event", "tags", "attendees", "sessions", "constraints"},
+    "event": {
+        "name",
+        "starts_on",
+        "ends_on",
+        "venue",
+        "timezone",
+        "languages",
+        "same_company_apart",
+    },
+    "tag": {"key", "labels", "synonyms"},
+    "attendee": set(ATTENDEE_FIELDS),
+    "session": {
+        "key",
+        "name",
+        "kind",
+        "rounds",
+        "tables",
+        "flight_size",
+        "tee_start",
+        "tee_interval_minutes",
+        "shotgun",
+    },
+    "table": {"name", "capacity", "min_size"},
+    "constraint": {"kind", "people", "person", "session", "table"},
+}
+# Language codes people may give, with the names they may write instead (any case or accents).
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "sv": ("svenska", "swedish", "שוודית"),
+    "en": ("english", "engelska", "אנגלית", "englanti"),
+    "he": ("hebrew", "hebreiska", "עברית", "ivrit"),
+    "no": ("norsk", "norwegian", "norska", "nb", "nn"),
+    "da": ("dansk", "danish", "danska"),
+    "fi": ("suomi", "finnish", "finska"),
+    "de": ("deutsch", "german", "tyska", "גרמנית"),
+    "fr": ("français", "french", "franska", "צרפתית"),
+    "es": ("español", "spanish", "spanska", "ספרדית"),
+    "ar": ("arabic", "arabiska", "ערבית", "العربية"),
+    "ru": ("russian", "ryska", "רוסית", "русский"),
+}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 Solve = Callable[..., Result]
 
@@ -45,180 +104,270 @@ def load_event(path: str | Path) -> dict:
     """Read and check an event file; ValueError naming the file and the problem if malformed."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"Cannot read event file {path}: {error}") from error
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read it ({error.strerror or error}).") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: the file is not UTF-8 text.") from None
     try:
         event = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(
-            f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
-        ) from error
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
     try:
         check_event(event)
     except ValueError as error:
-        raise ValueError(f"{path}: {error}") from error
+        raise ValueError(f"{path}: {error}") from None
     return event
 
 
-def _fail(where: str, problem: str) -> None:
+def parse_email(value: str) -> str | None:
+    """The address in lower case, or None when it does not look like one."""
+    email = value.strip().lower()
+    return email if len(email) <= 254 and EMAIL.fullmatch(email) else None
+
+
+def check_event(event: Any) -> None:
+    """Raise ValueError naming the first problem in an event dict: where it is (the event, a tag,
+    an attendee by email, a session, a table or a rule) and what is wrong.
+
+    Beyond the shapes of sample_events/README.md it refuses unknown fields, checks that emails,
+    tag keys, session keys and table names are unique, that offers and seeks name tags of the
+    catalog (suggesting the nearest), and that rules name attendees, sessions and tables that exist.
+    """
+    if not isinstance(event, Mapping) or event.get("format") != FORMAT:
+        found = event.get("format") if isinstance(event, Mapping) else None
+        _fail("not an event file", f'"format" must be "{FORMAT}", not {found!r}.')
+    _check_fields(event, "the file", "the file")
+    info = _object(event.get("event"), "event")
+    _check_fields(info, "event", "event")
+    _text(info, "name", "event", required=True)
+    _text(info, "venue", "event")
+    starts, ends = _date(info, "starts_on"), _date(info, "ends_on")
+    if starts and ends and ends < starts:
+        _fail("event", "ends_on is before starts_on.")
+    timezone = info.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        _fail("event", f"unknown time zone {timezone!r}.")
+    _languages(info, "event")
+    _flag(info, "same_company_apart", "event")
+    catalog = _check_tags(_list(event.get("tags", []), "tags"))
+    emails = _check_attendees(_list(event.get("attendees", []), "attendees"), catalog)
+    sessions = _check_sessions(_list(event.get("sessions", []), "sessions"))
+    _check_constraints(_list(event.get("constraints", []), "constraints"), emails, sessions)
+
+
+def _fail(where: str, problem: str) -> NoReturn:
     raise ValueError(f"{where}: {problem}")
 
 
-def _list(event: Mapping, name: str) -> list:
-    value = event.get(name, [])
-    if not isinstance(value, list):
-        _fail(name, "must be a list.")
-    for k, item in enumerate(value):
-        if not isinstance(item, dict):
-            _fail(f"{name}[{k}]", "must be an object.")
+def _object(value: Any, where: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        _fail(where, "must be an object.")
     return value
+
+
+def _list(value: Any, where: str) -> list:
+    if not isinstance(value, list):
+        _fail(where, "must be a list.")
+    return value
+
+
+def _check_fields(item: Mapping, kind: str, where: str) -> None:
+    unknown = sorted(set(item) - FIELDS[kind])
+    if unknown:
+        _fail(where, f"unknown field {unknown[0]!r}.")
+
+
+def _text(item: Mapping, name: str, where: str, *, required: bool = False) -> None:
+    value = item.get(name)
+    if value is not None and not isinstance(value, str):
+        _fail(where, f"{name} must be text.")
+    if required and not (value or "").strip():
+        _fail(where, f"{name} is missing.")
+
+
+def _flag(item: Mapping, name: str, where: str) -> None:
+    if not isinstance(item.get(name, False), bool):
+        _fail(where, f"{name} must be true or false.")
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_event(event: Any) -> None:
-    """Raise ValueError naming the first problem in an event dict (its place and what is wrong).
+def _whole(item: Mapping, name: str, where: str, default: int | None, minimum: int) -> int:
+    value = item.get(name, default)
+    if not _is_int(value):
+        _fail(where, f"{name} must be a whole number.")
+    if value < minimum:
+        _fail(where, f"{name} must be at least {minimum}.")
+    return value
 
-    Beyond the shapes of sample_events/README.md it checks that emails are unique, that offers
-    and seeks name tags of the catalog (suggesting the nearest), and that constraints name
-    attendees, sessions and tables that exist.
-    """
-    if not isinstance(event, dict):
-        _fail("event file", "must hold one JSON object.")
-    if event.get("format", FORMAT) != FORMAT:
-        _fail("format", f"is {event.get('format')!r}; this version reads {FORMAT!r}.")
-    if not isinstance(event.get("event", {}), dict):
-        _fail("event", "must be an object.")
-    tags = _list(event, "tags")
-    for k, tag in enumerate(tags):
-        if not isinstance(tag.get("key"), str) or not tag["key"].strip():
-            _fail(f"tags[{k}]", "needs a key (text).")
-        if not isinstance(tag.get("labels", {}), dict):
-            _fail(f"tags[{k}] ({tag['key']})", "labels must map language codes to text.")
-        if not isinstance(tag.get("synonyms", []), list):
-            _fail(f"tags[{k}] ({tag['key']})", "synonyms must be a list.")
+
+def _date(item: Mapping, name: str) -> date | None:
+    if item.get(name) is None:
+        return None
     try:
-        catalog = TagCatalog.from_event(tags)
+        return date.fromisoformat(item[name])
+    except (TypeError, ValueError):
+        _fail("event", f"{name} must be a date like 2027-05-12.")
+
+
+def _languages(item: Mapping, where: str) -> None:
+    for code in _list(item.get("languages", []), f"{where} languages"):
+        if code not in LANGUAGES:
+            _fail(where, f"unknown language code {code!r}.")
+
+
+def _texts(item: Mapping, name: str, where: str) -> list[str]:
+    values = _list(item.get(name, []), f"{where} {name}")
+    if not all(isinstance(v, str) for v in values):
+        _fail(where, f"{name} must be a list of texts.")
+    return values
+
+
+def _check_tags(tags: list) -> TagCatalog:
+    keys: set[str] = set()
+    for k, tag in enumerate(tags):
+        tag = _object(tag, f"tags[{k}]")
+        _text(tag, "key", f"tags[{k}]", required=True)
+        where = f"tag {tag['key']!r}"
+        if tag["key"] in keys:
+            raise ValueError(f"{where} appears twice.")
+        keys.add(tag["key"])
+        _check_fields(tag, "tag", where)
+        labels = _object(tag.get("labels", {}), f"{where} labels")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            _fail(where, "labels must map language codes to text.")
+        _texts(tag, "synonyms", where)
+    try:
+        return TagCatalog.from_event(tags)
     except ValueError as error:
         _fail("tags", str(error))
-    emails = _check_attendees(_list(event, "attendees"), catalog)
-    sessions = _check_sessions(_list(event, "sessions"))
-    _check_constraints(_list(event, "constraints"), emails, sessions)
 
 
-def _check_attendees(attendees: list[dict], catalog: TagCatalog) -> set[str]:
+def _check_attendees(attendees: list, catalog: TagCatalog) -> set[str]:
     emails: set[str] = set()
     for k, person in enumerate(attendees):
-        email = person.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            _fail(f"attendees[{k}]", "needs an email address.")
-        where = f"attendees[{k}] ({email})"
-        if _key(email) in emails:
-            _fail(where, "this email appears twice.")
-        emails.add(_key(email))
-        if not isinstance(person.get("first_name"), str) or not person["first_name"].strip():
-            _fail(where, "needs a first_name.")
-        for name in ("offers", "seeks", "languages"):
-            values = person.get(name, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                _fail(where, f"{name} must be a list of texts.")
+        person = _object(person, f"attendees[{k}]")
+        raw = person.get("email")
+        email = parse_email(raw) if isinstance(raw, str) else None
+        if email is None:
+            _fail(f"attendees[{k}]", f"missing or invalid email {raw!r}.")
+        where = f"attendee {email}"
+        if email in emails:
+            raise ValueError(f"{where} appears twice.")
+        emails.add(email)
+        _check_fields(person, "attendee", where)
+        _text(person, "first_name", where, required=True)
+        for name in ("last_name", "company", "title", "phone", "goals"):
+            _text(person, name, where)
+        _texts(person, "languages", where)
+        _languages(person, where)
         for name in ("offers", "seeks"):
-            for text in person.get(name, []):
+            for text in _texts(person, name, where):
                 if catalog.normalise(text) is None:
                     hint = catalog.suggest(text)
                     maybe = f" Did you mean {', '.join(hint)}?" if hint else ""
-                    _fail(where, f"{name} names {text!r}, which is not a tag of the event.{maybe}")
+                    _fail(where, f"{name} names unknown tag {text!r}.{maybe}")
         handicap = person.get("handicap")
-        low, high = HANDICAP_RANGE
-        if handicap is not None and (
-            not isinstance(handicap, int | float)
-            or isinstance(handicap, bool)
-            or not low <= handicap <= high
-        ):
-            _fail(where, f"handicap must be a number from {low:g} to {high:g}, or null.")
+        if handicap is not None:
+            if isinstance(handicap, bool) or not isinstance(handicap, int | float):
+                _fail(where, "handicap must be a number or null.")
+            low, high = HANDICAP_RANGE
+            if not low <= handicap <= high:
+                _fail(where, f"handicap {handicap} is outside {low:g} to {high:g}.")
         for name in ("host", "consent"):
-            if not isinstance(person.get(name, False), bool):
-                _fail(where, f"{name} must be true or false.")
+            _flag(person, name, where)
     return emails
 
 
-def _check_sessions(sessions: list[dict]) -> dict[str, dict]:
-    by_key: dict[str, dict] = {}
+def _check_sessions(sessions: list) -> dict[str, Mapping]:
+    by_key: dict[str, Mapping] = {}
     for k, session in enumerate(sessions):
-        key = session.get("key")
-        if not isinstance(key, str) or not key:
-            _fail(f"sessions[{k}]", "needs a key (text).")
-        where = f"sessions[{k}] ({key})"
-        if key in by_key:
-            _fail(where, "this key appears twice.")
-        by_key[key] = session
-        rounds = session.get("rounds", 1)
-        if not _is_int(rounds) or rounds < 1:
-            _fail(where, "rounds must be a whole number of at least 1.")
+        session = _object(session, f"sessions[{k}]")
+        _text(session, "key", f"sessions[{k}]", required=True)
+        where = f"session {session['key']!r}"
+        if session["key"] in by_key:
+            raise ValueError(f"{where} appears twice.")
+        by_key[session["key"]] = session
+        _check_fields(session, "session", where)
+        _text(session, "name", where)
+        _whole(session, "rounds", where, 1, 1)
         kind = session.get("kind")
         if kind == "seating":
-            tables = session.get("tables")
-            if not isinstance(tables, list) or not tables:
-                _fail(where, "a seating session needs a list of tables.")
-            names = set()
-            for t, table in enumerate(tables):
-                name = table.get("name") if isinstance(table, dict) else None
-                if not isinstance(name, str) or not name:
-                    _fail(f"{where} tables[{t}]", "needs a name.")
-                if name in names:
-                    _fail(f"{where} table {name!r}", "this name appears twice.")
-                names.add(name)
-                capacity, low = table.get("capacity"), table.get("min_size", 0)
-                if not _is_int(capacity) or capacity < 1:
-                    _fail(f"{where} table {name!r}", "capacity must be a whole number >= 1.")
-                if not _is_int(low) or not 0 <= low <= capacity:
-                    _fail(f"{where} table {name!r}", "min_size must be from 0 to the capacity.")
+            _check_tables(session.get("tables"), where)
         elif kind == "golf":
+            if session.get("tables"):
+                _fail(where, "golf sessions have no tables (flights instead).")
             size = session.get("flight_size", 4)
-            if not _is_int(size) or not 3 <= size <= 4:
+            if not _is_int(size) or size not in (3, 4):
                 _fail(where, "flight_size must be 3 or 4.")
             if session.get("tee_start") is not None:
                 try:
                     datetime.fromisoformat(session["tee_start"])
                 except (TypeError, ValueError):
                     _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
-            interval = session.get("tee_interval_minutes", 10)
+            _flag(session, "shotgun", where)
             tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
-            if not _is_int(interval) or interval < (1 if tee_sheet else 0):
-                _fail(where, "tee_interval_minutes must be a whole number of at least 1.")
-            if not isinstance(session.get("shotgun", False), bool):
-                _fail(where, "shotgun must be true or false.")
+            _whole(session, "tee_interval_minutes", where, 10, 1 if tee_sheet else 0)
         else:
             _fail(where, f"kind must be 'seating' or 'golf', not {kind!r}.")
     return by_key
 
 
+def _check_tables(tables: Any, where: str) -> None:
+    if not _list(tables, f"{where} tables"):
+        _fail(where, "a seating session needs tables.")
+    names = set()
+    for t, table in enumerate(tables):
+        table = _object(table, f"{where} tables[{t}]")
+        _text(table, "name", f"{where} tables[{t}]", required=True)
+        if table["name"] in names:
+            _fail(where, f"two tables have the same name ({table['name']!r}).")
+        names.add(table["name"])
+        at = f"{where} table {table['name']!r}"
+        _check_fields(table, "table", at)
+        capacity = _whole(table, "capacity", at, None, 1)
+        if _whole(table, "min_size", at, 0, 0) > capacity:
+            _fail(at, "min_size is larger than capacity.")
+
+
 def _check_constraints(
-    constraints: list[dict], emails: set[str], sessions: dict[str, dict]
+    constraints: list, emails: set[str], sessions: Mapping[str, Mapping]
 ) -> None:
     for k, rule in enumerate(constraints):
+        where = f"constraints[{k}]"
+        rule = _object(rule, where)
+        _check_fields(rule, "constraint", where)
         kind = rule.get("kind")
-        where = f"constraints[{k}] ({kind})"
         if kind not in CONSTRAINT_KINDS:
-            _fail(f"constraints[{k}]", f"kind must be one of {', '.join(CONSTRAINT_KINDS)}.")
+            _fail(where, f"kind must be {', '.join(CONSTRAINT_KINDS)}, not {kind!r}.")
         session = rule.get("session")
         if session is not None and session not in sessions:
-            _fail(where, f"names session {session!r}, which the event does not have.")
+            _fail(where, f"unknown session {session!r}.")
         if kind == "fixed_seat":
-            people = [rule.get("person")]
+            _person(rule.get("person"), emails, where)
             table = rule.get("table")
-            candidates = [sessions[session]] if session is not None else list(sessions.values())
-            if not any(_has_group(s, table) for s in candidates):
-                _fail(where, f"names table {table!r}, which no matching session has.")
+            if session is None and not any(_has_group(s, table) for s in sessions.values()):
+                _fail(where, f"no session has a table {table!r}.")
+            if session is not None and not _has_group(sessions[session], table):
+                what = "table" if sessions[session]["kind"] == "seating" else "flight"
+                _fail(where, f"session {session!r} has no {what} {table!r}.")
         else:
-            people = rule.get("people")
-            if not isinstance(people, list) or len(people) < 2:
-                _fail(where, "needs a list of two or more people (emails).")
-        for email in people:
-            if not isinstance(email, str) or _key(email) not in emails:
-                _fail(where, f"names {email!r}, who is not an attendee.")
+            people = [_person(e, emails, where) for e in _list(rule.get("people"), where)]
+            if len(people) < 2 or len(set(people)) != len(people):
+                _fail(where, f"{kind} needs two or more different people.")
+
+
+def _person(email: Any, emails: set[str], where: str) -> str:
+    key = parse_email(email) if isinstance(email, str) else None
+    if key not in emails:
+        _fail(where, f"{email!r} is not one of the attendees.")
+    return key
 
 
 def _has_group(session: Mapping, name: object) -> bool:
@@ -226,6 +375,10 @@ def _has_group(session: Mapping, name: object) -> bool:
     if session.get("kind") == "seating":
         return any(t.get("name") == name for t in session.get("tables", []))
     return _flight_number(name) is not None  # the number of flights depends on the headcount
+
+
+def _flight_name(number: int) -> str:
+    return f"Flight {number + 1}"
 
 
 def _flight_number(name: object) -> int | None:

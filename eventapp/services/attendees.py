@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, CheckIn, Event, Tag, attendee_offers, attendee_seeks
-from eventapp.services.importing import parse_email
+from solver.event import parse_email
 
 
 @dataclass(frozen=True)

@@ -32,27 +32,13 @@ from eventapp.extensions import db
 from eventapp.models import Attendee, Event, Tag, attendee_offers, attendee_seeks
 from eventapp.models.attendee import HANDICAP_RANGE
 from solver import scoring
+from solver.event import ATTENDEE_FIELDS, LANGUAGES, parse_email
 from solver.scoring import TagCatalog
 
 MAX_ROWS = 20_000
 
-# Language codes people may give, with the names they may write instead (any case or accents).
-LANGUAGES: dict[str, tuple[str, ...]] = {
-    "sv": ("svenska", "swedish", "שוודית"),
-    "en": ("english", "engelska", "אנגלית", "englanti"),
-    "he": ("hebrew", "hebreiska", "עברית", "ivrit"),
-    "no": ("norsk", "norwegian", "norska", "nb", "nn"),
-    "da": ("dansk", "danish", "danska"),
-    "fi": ("suomi", "finnish", "finska"),
-    "de": ("deutsch", "german", "tyska", "גרמנית"),
-    "fr": ("français", "french", "franska", "צרפתית"),
-    "es": ("español", "spanish", "spanska", "ספרדית"),
-    "ar": ("arabic", "arabiska", "ערבית", "العربية"),
-    "ru": ("russian", "ryska", "רוסית", "русский"),
-}
-
 # Column -> the headers people already use for it, in English, Swedish and Hebrew.
-HEADERS: dict[str, tuple[str, ...]] = {
+_ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("first_name", "first name", "firstname", "given name", "förnamn", "שם פרטי"),
     "last_name": (
         "last_name",
@@ -88,6 +74,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "host": ("host", "table host", "värd", "bordsvärd", "מארח", "מארחת", "מארח/ת"),
     "consent": ("consent", "samtycke", "הסכמה"),
 }
+# The columns are the attendee fields of an event file, in their order.
+HEADERS = {name: _ALIASES[name] for name in ATTENDEE_FIELDS}
 
 # Text columns -> the attribute they set; their length limit comes from the model.
 TEXT_FIELDS = ("first_name", "last_name", "company", "title", "phone", "goals")
@@ -96,7 +84,6 @@ NO = {"no", "n", "false", "0", "nej", "לא"}
 # What export writes for text starting like a formula: one more leading quote than it had.
 QUOTED_FORMULA = re.compile(r"'+[=@+-]")
 SEP_LINE = re.compile(r"\s*sep=([;,\t|])\s*$", re.IGNORECASE)
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 @functools.lru_cache(maxsize=8192)  # a file spells the same tags and languages again and again
@@ -109,12 +96,6 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())
-
-
-def parse_email(value: str) -> str | None:
-    """The address in lower case, or None when it does not look like one."""
-    email = value.strip().lower()
-    return email if len(email) <= 254 and EMAIL.fullmatch(email) else None
 
 
 def parse_handicap(value: str) -> float:

@@ -186,6 +186,17 @@ def test_handicap_and_unique_email_come_from_the_file(app):
     assert [t.key for t in people["p1@example.se"].offers] == ["accounting"]
 
 
+def test_offers_and_seeks_may_name_a_tag_by_its_label_or_synonym(app):
+    data = small_event()
+    data["attendees"][1]["offers"] = ["Redovisning", "bookkeeping", "accounting"]
+    data["attendees"][1]["seeks"] = ["Event venues"]
+    event = load_event_file(data)
+
+    person = next(a for a in event.attendees if a.email == "p1@example.se")
+    assert [t.key for t in person.offers] == ["accounting"]
+    assert [t.key for t in person.seeks] == ["event-venues"]
+
+
 def _set(path: str, value):
     def change(data):
         *parents, last = path.split(".")
@@ -209,6 +220,10 @@ def _set(path: str, value):
         (_set("attendees.3.email", "P1@example.se"), "attendee p1@example.se appears twice"),
         (_set("attendees.3.email", "not-an-email"), "attendees[3]: missing or invalid email"),
         (_set("attendees.1.offers", ["legal"]), "p1@example.se: offers names unknown tag 'legal'"),
+        (
+            _set("attendees.1.offers", ["acounting"]),
+            "offers names unknown tag 'acounting'. Did you mean accounting?",
+        ),
         (_set("attendees.1.languages", ["xx"]), "p1@example.se: unknown language code 'xx'"),
         (_set("attendees.1.handcap", 3), "attendee p1@example.se: unknown field 'handcap'"),
         (_set("attendees.1.first_name", None), "attendee p1@example.se: first_name is missing"),
@@ -216,7 +231,12 @@ def _set(path: str, value):
         (_set("sessions.0.tables.1.name", "Bord 1"), "two tables have the same name"),
         (_set("sessions.0.tables.1.capacity", 0), "table 'Bord 2': capacity must be at least 1"),
         (_set("sessions.1.flight_size", 5), "session 'golf': flight_size must be 3 or 4"),
-        (_set("sessions.1.tee_start", "8 am"), "tee_start must be a time"),
+        (_set("sessions.1.tee_start", "8 am"), "'golf': tee_start must be a date and time like"),
+        # A tee sheet needs time between flights; a shotgun start does not.
+        (_set("sessions.1.tee_interval_minutes", 0), "tee_interval_minutes must be at least 1"),
+        (_set("sessions.1.tables", [{"name": "T", "capacity": 4}]), "golf sessions have no tables"),
+        (_set("sessions.0.tables.0.seats", 4), "table 'Bord 1': unknown field 'seats'"),
+        (_set("attendees.1.last_name", "Ö" * 101), "p1@example.se: last_name is longer than 100"),
         (_set("constraints.0.session", "lunch"), "constraints[0]: unknown session 'lunch'"),
         (_set("constraints.1.people", ["p2@example.se"]), "needs two or more different people"),
         (
@@ -224,7 +244,31 @@ def _set(path: str, value):
             "'x@example.se' is not one of the attendees",
         ),
         (_set("constraints.2.table", "Bord 9"), "session 'dinner' has no table 'Bord 9'"),
-        (_set("constraints.2.session", "golf"), "fixed_seat needs the key of a seating session"),
+        (_set("constraints.2.session", "golf"), "session 'golf' has no flight 'Bord 2'"),
+        (
+            _set("constraints.1.people", ["p2@example.se", "P2@example.se"]),
+            "keep_apart needs two or more different people",
+        ),
+        # Valid in the file format, but the app keeps fixed seats at a seating session's tables.
+        (
+            _set(
+                "constraints.2",
+                {"kind": "fixed_seat", "person": "p4@example.se", "table": "Bord 2"},
+            ),
+            "constraints[2]: fixed_seat needs the key of a seating session",
+        ),
+        (
+            _set(
+                "constraints.2",
+                {
+                    "kind": "fixed_seat",
+                    "person": "p4@example.se",
+                    "session": "golf",
+                    "table": "Flight 1",
+                },
+            ),
+            "constraints[2]: fixed_seat needs the key of a seating session",
+        ),
     ],
 )
 def test_bad_files_say_what_is_wrong(change, message):

@@ -10,8 +10,9 @@ Rounds are 0-based in all data (`locked`, `Meeting.rounds`, list positions); onl
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -95,6 +96,8 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 Solve = Callable[..., Result]
+KEEP_APART = "keep apart"  # why a pair is kept apart: a rule, a block, or colleagues at ...
+BLOCKED = "blocked by the organiser"
 
 
 # ---------------------------------------------------------------- reading and checking the file
@@ -229,16 +232,22 @@ def _texts(item: Mapping, name: str, where: str) -> list[str]:
     return values
 
 
-def _check_tags(tags: list) -> TagCatalog:
-    keys: set[str] = set()
-    for k, tag in enumerate(tags):
-        tag = _object(tag, f"tags[{k}]")
-        _text(tag, "key", f"tags[{k}]", required=True)
-        where = f"tag {tag['key']!r}"
-        if tag["key"] in keys:
+def _each(items: list, place: str, kind: str, key: str, prefix: str = "") -> Iterator:
+    """(where, item) for each object of a list, its `key` present and unique ("tag 'x'")."""
+    seen = set()
+    for k, item in enumerate(items):
+        item = _object(item, f"{place}[{k}]")
+        _text(item, key, f"{place}[{k}]", required=True)
+        where = f"{prefix}{kind} {item[key]!r}"
+        if item[key] in seen:
             raise ValueError(f"{where} appears twice.")
-        keys.add(tag["key"])
-        _check_fields(tag, "tag", where)
+        seen.add(item[key])
+        _check_fields(item, kind, where)
+        yield where, item
+
+
+def _check_tags(tags: list) -> TagCatalog:
+    for where, tag in _each(tags, "tags", "tag", "key"):
         labels = _object(tag.get("labels", {}), f"{where} labels")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
             _fail(where, "labels must map language codes to text.")
@@ -287,14 +296,8 @@ def _check_attendees(attendees: list, catalog: TagCatalog) -> set[str]:
 
 def _check_sessions(sessions: list) -> dict[str, Mapping]:
     by_key: dict[str, Mapping] = {}
-    for k, session in enumerate(sessions):
-        session = _object(session, f"sessions[{k}]")
-        _text(session, "key", f"sessions[{k}]", required=True)
-        where = f"session {session['key']!r}"
-        if session["key"] in by_key:
-            raise ValueError(f"{where} appears twice.")
+    for where, session in _each(sessions, "sessions", "session", "key"):
         by_key[session["key"]] = session
-        _check_fields(session, "session", where)
         _text(session, "name", where)
         _whole(session, "rounds", where, 1, 1)
         kind = session.get("kind")
@@ -322,15 +325,7 @@ def _check_sessions(sessions: list) -> dict[str, Mapping]:
 def _check_tables(tables: Any, where: str) -> None:
     if not _list(tables, f"{where} tables"):
         _fail(where, "a seating session needs tables.")
-    names = set()
-    for t, table in enumerate(tables):
-        table = _object(table, f"{where} tables[{t}]")
-        _text(table, "name", f"{where} tables[{t}]", required=True)
-        if table["name"] in names:
-            _fail(where, f"two tables have the same name ({table['name']!r}).")
-        names.add(table["name"])
-        at = f"{where} table {table['name']!r}"
-        _check_fields(table, "table", at)
+    for at, table in _each(tables, f"{where} tables", "table", "name", prefix=f"{where} "):
         capacity = _whole(table, "capacity", at, None, 1)
         if _whole(table, "min_size", at, 0, 0) > capacity:
             _fail(at, "min_size is larger than capacity.")
@@ -598,7 +593,7 @@ def session_problem(
         handicaps = None
     else:
         tables = tuple(golf.flight_sizes(len(attendees), session.get("flight_size", 4)))
-        names = tuple(f"Flight {k + 1}" for k in range(len(tables)))
+        names = tuple(_flight_name(k) for k in range(len(tables)))
         min_sizes = None
         # Any new face is worth 1 (so repeated pairings are avoided); complementary pairs more.
         base_value = 1.0
@@ -630,7 +625,7 @@ def session_problem(
         else:
             for k, p in enumerate(people):
                 for q in people[k + 1 :]:
-                    apart.setdefault((p, q), "keep apart")
+                    apart.setdefault((p, q), KEEP_APART)
     for email, r, g in locked:
         if _key(email) not in index:
             raise ValueError(f"Locked seat: {email!r} is not an attendee.")
@@ -638,7 +633,7 @@ def session_problem(
             raise ValueError(f"Locked seat of {email}: round {r} or group {g} does not exist.")
         fixed.append(Fixed(index[_key(email)], g, r))
     for pair in sorted(scores.blocked):
-        apart.setdefault(pair, "blocked by the organiser")
+        apart.setdefault(pair, BLOCKED)
     if event.get("event", {}).get("same_company_apart", False):
         for p, q in sorted(_colleagues_apart(attendees, len(tables), together)):
             apart.setdefault((p, q), f"colleagues at {attendees[p].get('company')}")
@@ -676,7 +671,30 @@ def _colleagues_apart(
     and each chunk is kept apart: no group then holds more than ceil(size / groups) colleagues,
     the fewest possible. People an organiser keeps together are never also kept apart.
     """
-    parent = list(range(len(attendees)))
+    root = _together_roots(len(attendees), together)
+    pairs = set()
+    for members in _companies(attendees).values():
+        for start in range(0, len(members), max(groups, 1)):
+            chunk = members[start : start + groups]
+            pairs.update(
+                (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root[p] != root[q]
+            )
+    return pairs
+
+
+def _companies(attendees: Sequence[Mapping]) -> dict[str, list[int]]:
+    """Each company's people; names compared without case or extra spaces."""
+    companies: dict[str, list[int]] = {}
+    for i, a in enumerate(attendees):
+        company = " ".join(str(a.get("company") or "").casefold().split())
+        if company:
+            companies.setdefault(company, []).append(i)
+    return companies
+
+
+def _together_roots(people: int, together: Iterable[tuple[int, int]]) -> list[int]:
+    """One representative per person of everyone kept together with them (it is transitive)."""
+    parent = list(range(people))
 
     def root(p: int) -> int:
         while parent[p] != p:
@@ -685,19 +703,7 @@ def _colleagues_apart(
 
     for i, j in together:
         parent[root(i)] = root(j)
-    companies: dict[str, list[int]] = {}
-    for i, a in enumerate(attendees):
-        company = " ".join(str(a.get("company") or "").casefold().split())
-        if company:
-            companies.setdefault(company, []).append(i)
-    pairs = set()
-    for members in companies.values():
-        for start in range(0, len(members), max(groups, 1)):
-            chunk = members[start : start + groups]
-            pairs.update(
-                (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root(p) != root(q)
-            )
-    return pairs
+    return [root(p) for p in range(people)]
 
 
 # ---------------------------------------------------------------- solving and reading back
@@ -948,7 +954,7 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
                 f"in round {f.round + 1}."
             )
     for (p, q), why in sorted(built.why_apart.items()):
-        if p in people and q in people and why != "keep apart":  # keep-apart rules listed above
+        if p in people and q in people and why != KEEP_APART:  # keep-apart rules listed above
             found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
     hosts = sorted(people & built.problem.hosts)
     if len(hosts) > 1 and hosts != sorted(built.problem.hosts):  # else the conflict lists them
@@ -1009,110 +1015,117 @@ def broken_rules(
     """The rules a plan breaks (say after a manual move), in names; empty when it keeps them all.
 
     `plan` is an EventPlan or a dict like EventPlan.to_dict() (see people_to_meet); its groups
-    are matched to the session's tables by position. Each item is {"rule", "round" (0-based),
-    "group", "people": [emails], "message"}; rules: "seated" (everyone once per round),
-    "capacity", "min_size", "hosts", "keep_together", "keep_apart" (with why: a rule, the same
-    company, a block), "fixed_seat" and "locked".
+    are matched to the session's tables by position, or to flights by number (a golf plan moved
+    by hand may have more or fewer flights than the headcount gives). Each item is {"rule",
+    "round" (0-based), "group" (its name, "" for the whole round), "group_index" (its position,
+    or None; for fixed_seat and locked the one the person belongs at), "people": [emails],
+    "limit" (capacity and min_size), "message"}. Rules: "seated" (the plan's shape: rounds,
+    tables, someone seated twice), "unplaced", "capacity", "min_size" (an empty table too: the
+    search fills every table to its minimum), "hosts", "colleagues" (same_company_apart: more
+    colleagues at one group than the company's size needs, people kept together counting
+    once), "keep_together", "keep_apart" (a rule or a block, with why), "fixed_seat", "locked".
     """
-    index = {_key(a["email"]): i for i, a in enumerate(event.get("attendees", []))}
+    attendees = event.get("attendees", [])
+    index = {_key(a["email"]): i for i, a in enumerate(attendees)}
     session_key, rounds = _plan_rounds(plan, index)
     built = session_problem(event, session_key, blocks=blocks)
-    problem, names, groups = built.problem, built.names, built.group_names
-    # Golf flights follow the headcount; a moved player may fill any flight up to flight_size.
-    limits = (
-        problem.tables
-        if built.session["kind"] == "seating"
-        else (built.session.get("flight_size", 4),) * len(problem.tables)
-    )
-    lows = problem.min_sizes or (0,) * len(problem.tables)
+    problem, names = built.problem, built.names
+    golf_day = built.session["kind"] == "golf"
     locks = [Fixed(index[_key(e)], g, r) for e, r, g in locked if _key(e) in index]
+    kept_apart = {
+        pair: why for pair, why in built.why_apart.items() if why in (KEEP_APART, BLOCKED)
+    }
+    root = _together_roots(problem.people, problem.together)
+    companies = _companies(attendees) if event["event"].get("same_company_apart", False) else {}
+    company_of = {p: c for c, members in companies.items() for p in members}
     found: list[dict] = []
 
-    def broken(rule: str, r: int | None, group: str, people: Iterable[int], message: str) -> None:
+    def group_name(t: int) -> str:
+        return _flight_name(t) if golf_day else built.group_names[t]
+
+    def broken(
+        rule: str,
+        r: int | None,
+        t: int | None,
+        people: Iterable[int],
+        message: str,
+        limit: int | None = None,
+    ) -> None:
+        group = "" if t is None else group_name(t)
         where = ", ".join(filter(None, [f"Round {r + 1}" if r is not None else "", group]))
         found.append(
             {
                 "rule": rule,
                 "round": r,
                 "group": group,
+                "group_index": t,
                 "people": [built.emails[p] for p in people],
+                "limit": limit,
                 "message": f"{where}: {message}." if where else f"{message}.",
             }
         )
 
     if len(rounds) != problem.rounds:
-        broken("seated", None, "", (), f"The plan has {len(rounds)} rounds, not {problem.rounds}")
+        broken("seated", None, None, (), f"The plan has {len(rounds)} rounds, not {problem.rounds}")
         return found
     for r, row in enumerate(rounds):
-        if len(row) != len(groups):
-            broken("seated", r, "", (), f"{len(row)} groups instead of {len(groups)}")
+        if not golf_day and len(row) != len(problem.tables):
+            broken("seated", r, None, (), f"{len(row)} groups instead of {len(problem.tables)}")
             continue
+        # Golf flights follow the headcount; a moved player may fill any flight up to flight_size.
+        limits = (built.session.get("flight_size", 4),) * len(row) if golf_day else problem.tables
+        lows = problem.min_sizes or (0,) * len(row)
         group_of: dict[int, int] = {}
         for t, (_, people) in enumerate(row):
             for p in people:
                 if p in group_of:
-                    broken("seated", r, groups[t], [p], f"{names[p]} is seated twice")
+                    broken("seated", r, t, [p], f"{names[p]} is seated twice")
                 group_of[p] = t
             if len(people) > limits[t]:
-                broken(
-                    "capacity",
-                    r,
-                    groups[t],
-                    people,
-                    f"{len(people)} people, but it takes {limits[t]}",
-                )
+                message = f"{len(people)} people, but it takes {limits[t]}"
+                broken("capacity", r, t, people, message, limits[t])
             if len(people) < lows[t]:
-                broken(
-                    "min_size",
-                    r,
-                    groups[t],
-                    people,
-                    f"{len(people)} people, fewer than its minimum of {lows[t]}",
-                )
+                message = f"{len(people)} people, fewer than its minimum of {lows[t]}"
+                broken("min_size", r, t, people, message, lows[t])
             hosts = [p for p in people if p in problem.hosts]
             if len(hosts) > 1:
-                broken(
-                    "hosts",
-                    r,
-                    groups[t],
-                    hosts,
-                    f"{_names_of(hosts, names)} are all hosts; a table takes one",
-                )
+                message = f"{_names_of(hosts, names)} are all hosts; a table takes one"
+                broken("hosts", r, t, hosts, message)
+            colleagues: dict[str, list[int]] = {}
+            for p in people:
+                if p in company_of:
+                    colleagues.setdefault(company_of[p], []).append(p)
+            for company, here in colleagues.items():
+                # The search spreads a company as far as the groups allow (_colleagues_apart).
+                if len({root[p] for p in here}) > math.ceil(len(companies[company]) / len(row)):
+                    name = attendees[here[0]].get("company")
+                    message = (
+                        f"{_names_of(here, names)} work at {name}; they could sit further apart"
+                    )
+                    broken("colleagues", r, t, here, message)
         missing = [p for p in range(problem.people) if p not in group_of]
         if missing:
-            broken("seated", r, "", missing, f"no seat for {_names_of(missing, names)}")
+            broken("unplaced", r, None, missing, f"no seat for {_names_of(missing, names)}")
         for i, j in problem.together:
             if i in group_of and j in group_of and group_of[i] != group_of[j]:
-                broken(
-                    "keep_together",
-                    r,
-                    groups[group_of[i]],
-                    (i, j),
-                    f"{names[i]} must sit with {names[j]}, who is at {groups[group_of[j]]}",
+                message = (
+                    f"{names[i]} must sit with {names[j]}, who is at {group_name(group_of[j])}"
                 )
-        for (i, j), why in built.why_apart.items():
+                broken("keep_together", r, group_of[i], (i, j), message)
+        for (i, j), why in kept_apart.items():
             if i in group_of and group_of.get(j) == group_of[i]:
-                broken(
-                    "keep_apart",
-                    r,
-                    groups[group_of[i]],
-                    (i, j),
-                    f"{names[i]} and {names[j]} sit together, but are kept apart ({why})",
-                )
+                message = f"{names[i]} and {names[j]} sit together, but are kept apart ({why})"
+                broken("keep_apart", r, group_of[i], (i, j), message)
         for f in (*problem.fixed, *locks):
             if f.round in (None, r) and f.person in group_of and group_of[f.person] != f.table:
                 rule, verb = (
-                    ("fixed_seat", "has a fixed seat at")
+                    ("fixed_seat", "has a fixed seat")
                     if f.round is None
-                    else ("locked", "is locked at")
+                    else ("locked", "is locked")
                 )
-                broken(
-                    rule,
-                    r,
-                    groups[group_of[f.person]],
-                    [f.person],
-                    f"{names[f.person]} {verb} {groups[f.table]}",
-                )
+                now = group_name(group_of[f.person])
+                message = f"{names[f.person]} {verb} here, but sits at {now}"
+                broken(rule, r, f.table, [f.person], message)
     return found
 
 

@@ -140,13 +140,16 @@ def _constraint_dicts(event: Event, emails: dict[int, str]) -> list[dict[str, An
     """Rows are pairs; a file's group of people is its first person's pairs, in order.
 
     keep_apart groups are stored as every pair, so groups whose pairs an earlier group already
-    covers are left out; keep_together is stored as a star from the first person.
+    covers are left out; keep_together is stored as a star from the first person. A person kept
+    apart from several people who are not kept apart from each other (the rules page adds pairs
+    one by one) gives one rule per pair.
     """
     rows = db.session.execute(
         db.select(Constraint).filter_by(event_id=event.id).order_by(Constraint.id)
     ).scalars()
     session_keys = {s.id: s.key for s in event.sessions}
     groups: dict[tuple, list[int]] = {}
+    stored: set[tuple] = set()
     result: list[dict[str, Any]] = []
     for row in rows:
         session = session_keys.get(row.session_id) if row.session_id else None
@@ -163,18 +166,25 @@ def _constraint_dicts(event: Event, emails: dict[int, str]) -> list[dict[str, An
             groups.setdefault((row.kind, session, row.attendee_id), [row.attendee_id]).append(
                 row.other_id
             )
-    covered: set[tuple[str, str | None, frozenset[int]]] = set()
+            stored |= _pairs(row.kind, session, [row.attendee_id, row.other_id])
+    covered: set[tuple] = set()
     grouped = []
     for (kind, session, _), people in groups.items():
-        pairs = {(kind, session, frozenset(pair)) for pair in combinations(people, 2)}
-        if kind == "keep_apart" and pairs <= covered:
-            continue
-        covered |= pairs
-        item: dict[str, Any] = {"kind": kind, "people": [emails[p] for p in people]}
-        if session is not None:
-            item["session"] = session
-        grouped.append(item)
+        # Together is transitive, so the star is the whole group; apart holds for stored pairs.
+        whole = kind == "keep_together" or _pairs(kind, session, people) <= stored
+        for members in [people] if whole else [[people[0], other] for other in people[1:]]:
+            if kind == "keep_apart" and _pairs(kind, session, members) <= covered:
+                continue
+            covered |= _pairs(kind, session, members)
+            item: dict[str, Any] = {"kind": kind, "people": [emails[p] for p in members]}
+            if session is not None:
+                item["session"] = session
+            grouped.append(item)
     return grouped + result
+
+
+def _pairs(kind: str, session: str | None, people: list[int]) -> set[tuple]:
+    return {(kind, session, frozenset(pair)) for pair in combinations(people, 2)}
 
 
 def _ids(constraint: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import combinations
 
 from babel.lists import format_list
 from flask_babel import gettext
@@ -28,12 +27,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
-from eventapp.models import Assignment, Attendee, Constraint, EventSession, Plan
+from eventapp.models import Assignment, Attendee, EventSession, Plan
 from eventapp.models.base import utcnow
 from eventapp.services import jobs
 from eventapp.services.events import event_to_dict
 from solver import solve
-from solver.event import solve_event_session
+from solver.event import broken_rules, solve_event_session
 from solver.model import Progress
 from solver.scoring import PairScores, Profile, score_pairs
 
@@ -477,13 +476,13 @@ class Round:
 class Violation:
     """A rule the plan breaks in one round (usually after a hand edit)."""
 
-    # capacity, min_size, keep_apart, keep_together, fixed_seat, hosts, colleagues, unplaced
-    rule: str
-    round: int  # 1-based
+    rule: str  # as solver.event.broken_rules names it, or unchecked
+    round: int  # 1-based (0 for unchecked)
     group: str  # the table or flight concerned ("" for unplaced)
     people: tuple[str, ...]
     attendee_ids: tuple[int, ...]
-    count: int = 0  # capacity: people at the table; min_size: the minimum
+    limit: int = 0  # capacity: the seats; min_size: the minimum
+    message: str = ""  # unchecked: why the rules could not be checked
 
 
 @dataclass(frozen=True)
@@ -696,86 +695,42 @@ def chart(plan: Plan) -> Chart:
 
 
 def _violations(data: _Loaded) -> list[Violation]:
-    """Every rule broken, round by round: hard rules first, then the same-company preference."""
-    found: list[Violation] = []
-    session, event = data.session, data.session.event
-    rules = (
-        db.session.execute(
-            select(Constraint).where(
-                Constraint.event_id == event.id,
-                Constraint.session_id.is_(None) | (Constraint.session_id == session.id),
+    """Every rule the stored seats break, round by round, as solver.event.broken_rules finds
+    them, with attendee ids and the page's names for tables and flights."""
+    session = data.session
+    if data.golf:  # flights by number, an emptied one too, so positions stay flight numbers
+        keys = list(range(1 + max((k for r in data.placed.values() for k in r), default=-1)))
+    else:
+        keys = [t.id for t in session.tables]
+    seats = {
+        "session": session.key,
+        "rounds": [
+            [
+                {"people": [data.attendees[a.attendee_id].email for a in placed.get(key, [])]}
+                for key in keys
+            ]
+            for placed in (data.placed.get(r, {}) for r in range(session.rounds))
+        ],
+    }
+    try:
+        broken = broken_rules(event_to_dict(session.event), seats)
+    except ValueError as error:  # stored data the event format refuses: say so, never a 500
+        return [Violation("unchecked", 0, "", (), (), message=str(error))]
+    ids = {a.email: i for i, a in data.attendees.items()}
+    found = []
+    for item in broken:
+        people = tuple(ids[email] for email in item["people"])
+        t = item["group_index"]
+        found.append(
+            Violation(
+                rule=item["rule"],
+                round=item["round"] + 1,
+                group="" if t is None else data.group_name(keys[t]),
+                people=tuple(data.attendees[i].full_name for i in people),
+                attendee_ids=people,
+                limit=item["limit"] or 0,
             )
         )
-        .scalars()
-        .all()
-    )
-    name = {i: a.full_name for i, a in data.attendees.items()}
-    # Colleagues the organiser keeps together are not "colleagues together" by mistake.
-    kept_together = {
-        frozenset((rule.attendee_id, rule.other_id))
-        for rule in rules
-        if rule.kind == "keep_together"
-    }
-
-    def people(ids: Sequence[int]) -> dict:
-        return {"people": tuple(name[i] for i in ids), "attendee_ids": tuple(ids)}
-
-    for r in range(session.rounds):
-        groups = data.placed.get(r, {})
-        table_of = {a.attendee_id: key for key, group in groups.items() for a in group}
-        for key, group in groups.items():
-            ids = [a.attendee_id for a in group]
-            label = data.group_name(key)
-            if len(ids) > data.capacity(key):
-                found.append(Violation("capacity", r + 1, label, count=len(ids), **people(ids)))
-            table = next((t for t in session.tables if t.id == key), None)
-            if table is not None and 0 < len(ids) < table.min_size:
-                found.append(
-                    Violation("min_size", r + 1, label, count=table.min_size, **people(ids))
-                )
-            hosts = [i for i in ids if data.attendees[i].is_host]
-            if not data.golf and len(hosts) > 1:
-                found.append(Violation("hosts", r + 1, label, **people(hosts)))
-            if event.same_company_apart:
-                by_company: dict[str, list[int]] = defaultdict(list)
-                for i in ids:
-                    # Compared as the solver compares them: case and spacing do not count.
-                    if company := " ".join(data.attendees[i].company.casefold().split()):
-                        by_company[company].append(i)
-                for colleagues in by_company.values():
-                    if any(
-                        frozenset(pair) not in kept_together for pair in combinations(colleagues, 2)
-                    ):
-                        found.append(Violation("colleagues", r + 1, label, **people(colleagues)))
-        for rule in rules:
-            a, b = rule.attendee_id, rule.other_id
-            if rule.kind == "keep_apart" and a in table_of and table_of[a] == table_of.get(b):
-                found.append(
-                    Violation("keep_apart", r + 1, data.group_name(table_of[a]), **people([a, b]))
-                )
-            elif (
-                rule.kind == "keep_together"
-                and a in table_of
-                and b in table_of
-                and table_of[a] != table_of[b]
-            ):
-                found.append(
-                    Violation(
-                        "keep_together", r + 1, data.group_name(table_of[a]), **people([a, b])
-                    )
-                )
-            elif (
-                rule.kind == "fixed_seat"
-                and not data.golf
-                and a in table_of
-                and table_of[a] != rule.table_id
-            ):
-                found.append(
-                    Violation("fixed_seat", r + 1, data.group_name(rule.table_id), **people([a]))
-                )
-        unplaced = [i for i in data.attendees if i not in table_of]
-        if unplaced:
-            found.append(Violation("unplaced", r + 1, "", **people(unplaced)))
     return found
 
 

@@ -1,5 +1,7 @@
 """Organiser forms. Field labels go through lazy_gettext so they follow the page language."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -46,6 +48,15 @@ class EventForm(FlaskForm):
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
+
+    def validate_timezone(self, field):
+        # The planner reads the event as an event file, which names a real time zone.
+        try:
+            ZoneInfo(field.data)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValidationError(
+                _l("Unknown time zone: write one like Europe/Stockholm.")
+            ) from None
 
 
 class TagForm(FlaskForm):

@@ -228,7 +228,10 @@ def _set(path: str, value):
         (_set("attendees.1.handcap", 3), "attendee p1@example.se: unknown field 'handcap'"),
         (_set("attendees.1.first_name", None), "attendee p1@example.se: first_name is missing"),
         (_set("sessions.0.kind", "picnic"), "session 'dinner': kind must be"),
-        (_set("sessions.0.tables.1.name", "Bord 1"), "two tables have the same name"),
+        (
+            _set("sessions.0.tables.1.name", "Bord 1"),
+            "session 'dinner' table 'Bord 1' appears twice",
+        ),
         (_set("sessions.0.tables.1.capacity", 0), "table 'Bord 2': capacity must be at least 1"),
         (_set("sessions.1.flight_size", 5), "session 'golf': flight_size must be 3 or 4"),
         (_set("sessions.1.tee_start", "8 am"), "'golf': tee_start must be a date and time like"),

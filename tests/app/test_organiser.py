@@ -81,6 +81,12 @@ def test_create_and_edit_an_event(client, auth):
     )
     assert "The last day cannot be before the first day" in response.text
     assert db.session.get(Event, event.id).name == "Golfdag i Båstad"
+    response = client.post(
+        f"/events/{event.id}/edit",
+        data={"name": "Golfdag", "timezone": "Stockholm", "languages": ["sv"]},
+    )
+    assert "Unknown time zone: write one like Europe/Stockholm." in response.text
+    assert db.session.get(Event, event.id).timezone == "Europe/Stockholm"
 
 
 def test_event_page_lists_and_filters_attendees(client, auth):

@@ -1,6 +1,7 @@
 """Planning in the browser's terms: start a plan, watch it, adjust the chart, export it."""
 
 import csv
+import html
 import io
 import re
 import threading
@@ -15,9 +16,10 @@ from eventapp import create_app
 from eventapp.extensions import db
 from eventapp.models import Assignment, Attendee, Plan, User
 from eventapp.services import jobs, planning
-from eventapp.services.events import load_event_file
+from eventapp.services.constraints import add_pair_rule
+from eventapp.services.events import event_to_dict, load_event_file
 from solver.model import Progress, Result, Status
-from tests.app.planning_support import event_file, make_event, session_of, wait_for
+from tests.app.planning_support import PEOPLE, event_file, make_event, session_of, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -570,14 +572,19 @@ def test_cancelling_a_plan_whose_worker_died_marks_it_failed(client, auth):
     assert plan.state == "failed" and "worker stopped" in plan.message
 
 
-def test_colleagues_the_organiser_keeps_together_are_not_a_broken_rule(client, auth):
+@pytest.mark.parametrize(
+    "together",
+    [
+        ["ann@example.se", "ben@example.se"],
+        ["cia@example.se", "ann@example.se", "ben@example.se"],  # Ann and Ben, each with Cia
+    ],
+)
+def test_colleagues_the_organiser_keeps_together_are_not_a_broken_rule(client, auth, together):
     data = event_file()
     data["sessions"][0]["rounds"] = 1
     for attendee in data["attendees"][:2]:
         attendee["company"] = "Berg AB"
-    data["constraints"] = [
-        {"kind": "keep_together", "people": ["ann@example.se", "ben@example.se"]}
-    ]
+    data["constraints"] = [{"kind": "keep_together", "people": together}]
     event = load_event_file(data)
     session = session_of(event)
     table_1, table_2 = (t.id for t in session.tables)
@@ -592,3 +599,70 @@ def test_colleagues_the_organiser_keeps_together_are_not_a_broken_rule(client, a
     page = client.get(f"/plans/{plan.id}").text
     assert 'data-rule="colleagues"' not in page
     assert 'id="no-violations"' in page
+
+
+def stored_plan(session, seating: dict[str, int], **place) -> Plan:
+    """A finished plan of one round that seats people by email at table ids or flights."""
+    plan = Plan(session_id=session.id, version=1, state="done", status="feasible")
+    plan.assignments = [
+        Assignment(round=0, attendee_id=person(email).id, **{place["at"]: group})
+        for email, group in seating.items()
+    ]
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def sidebar_text(client, plan: Plan) -> str:
+    page = client.get(f"/plans/{plan.id}").text
+    return html.unescape(re.sub(r"<[^>]+>", "", page[page.index('id="violations"') :]))
+
+
+def test_an_empty_table_below_its_minimum_is_listed(client, auth):
+    data = event_file(seats=(6, 3), rounds=1)
+    data["sessions"][0]["tables"][1]["min_size"] = 2
+    session = session_of(load_event_file(data))
+    table_1 = session.tables[0].id
+    plan = stored_plan(session, {p[2]: table_1 for p in PEOPLE}, at="table_id")
+    auth.login()
+    text = sidebar_text(client, plan)
+    assert "Table 2 needs at least 2 people but nobody sits there." in text
+    assert "should be kept apart" in text  # Ann and Dan share Table 1
+
+
+def test_one_person_kept_apart_from_two_leaves_those_two_free_to_meet(client, auth):
+    event = make_event(rounds=1)
+    session = session_of(event)
+    add_pair_rule(event, "keep_apart", person("ann@example.se"), person("cia@example.se"))
+    table_1, table_2 = (t.id for t in session.tables)
+    seating = dict.fromkeys(["ann@example.se", "ben@example.se", "eva@example.se"], table_1)
+    seating |= dict.fromkeys(["cia@example.se", "dan@example.se", "finn@example.se"], table_2)
+    plan = stored_plan(session, seating, at="table_id")
+    auth.login()
+    assert "None: every rule holds." in sidebar_text(client, plan)
+    assert event_to_dict(event)["constraints"] == [
+        {"kind": "keep_apart", "people": ["ann@example.se", "dan@example.se"]},
+        {"kind": "keep_apart", "people": ["ann@example.se", "cia@example.se"]},
+    ]
+
+
+def test_flights_keep_their_numbers_when_one_is_emptied_by_hand(client, auth):
+    golf = session_of(make_event(), "golf")
+    seating = dict.fromkeys(["ann@example.se", "ben@example.se", "cia@example.se"], 2)
+    seating |= {"eva@example.se": 2, "dan@example.se": 0, "finn@example.se": 0}
+    plan = stored_plan(golf, seating, at="flight")
+    auth.login()
+    text = sidebar_text(client, plan)
+    assert "Flight 3 has 4 people, more than its seats" in text
+    assert "Flight 1 has" not in text
+
+
+def test_stored_data_the_event_format_refuses_is_named_instead_of_the_rules(client, auth):
+    event = make_event(rounds=1)
+    session = session_of(event)
+    plan = stored_plan(session, {p[2]: session.tables[0].id for p in PEOPLE}, at="table_id")
+    event.timezone = "Mars/Olympus"  # from before the event form checked time zones
+    db.session.commit()
+    auth.login()
+    text = sidebar_text(client, plan)
+    assert "The rules cannot be checked: event: unknown time zone 'Mars/Olympus'." in text

@@ -388,11 +388,11 @@ def test_people_to_meet_lists_helpers_helped_and_introductions():
     assert people_to_meet(EVENT, result.to_dict(), "lena@berg.se") == sheet
 
 
-def manual(*rounds: str) -> dict:
+def manual(*rounds: str, session: str = "dinner") -> dict:
     """A plan as the app keeps it: per round, groups of people (by first name here)."""
     email = {a["first_name"]: a["email"] for a in EVENT["attendees"]}
     return {
-        "session": "dinner",
+        "session": session,
         "rounds": [
             [
                 {"name": f"Table {t + 1}", "people": [email[n] for n in group.split()]}
@@ -427,17 +427,76 @@ def test_broken_rules_name_people_rules_and_why():
     assert by_rule["keep_together"] == [
         "Round 1, Table 1: Lena Berg must sit with Noa Levi, who is at Table 2."
     ]
-    assert by_rule["keep_apart"] == [
-        "Round 1, Table 1: Åsa Lindström and Bo Ek sit together, but are kept apart "
-        "(colleagues at Lindström Bygg AB)."
+    assert by_rule["colleagues"] == [
+        "Round 1, Table 1: Åsa Lindström and Bo Ek work at Lindström Bygg AB; "
+        "they could sit further apart."
     ]
-    assert by_rule["seated"] == ["Round 2: no seat for Bo Ek."]
-    assert by_rule["locked"] == ["Round 2, Table 2: Avi Cohen is locked at Table 1."]
+    assert by_rule["unplaced"] == ["Round 2: no seat for Bo Ek."]
+    assert by_rule["locked"] == ["Round 2, Table 1: Avi Cohen is locked here, but sits at Table 2."]
     assert "fixed_seat" not in by_rule  # Avi sits at Table 2 as his fixed seat says ...
     found = broken_rules(ev, manual("Avi Lena Noa | Pia Åsa Bo", "Lena Noa Åsa | Avi Pia Bo"))
     assert [f["message"] for f in found if f["rule"] == "fixed_seat"] == [
-        "Round 1, Table 1: Avi Cohen has a fixed seat at Table 2."
+        "Round 1, Table 2: Avi Cohen has a fixed seat here, but sits at Table 1."
     ]  # ... until he is moved
+    capacity = next(f for f in broken_rules(ev, seating) if f["rule"] == "capacity")
+    assert (capacity["round"], capacity["group"], capacity["group_index"], capacity["limit"]) == (
+        0,
+        "Table 1",
+        0,
+        3,
+    )
+    assert capacity["people"] == [
+        "lena@berg.se",
+        "pia@holm.se",
+        "asa@lindstrom.se",
+        "bo@lindstrom.se",
+    ]
+
+
+def test_colleagues_kept_together_through_a_third_person_may_share_a_table():
+    # Keeping Åsa and Bo each with Lena keeps them with each other too.
+    together = ["lena@berg.se", "asa@lindstrom.se", "bo@lindstrom.se"]
+    ev = event(constraints=[{"kind": "keep_together", "people": together}])
+    assert broken_rules(ev, manual("Lena Åsa Bo | Avi Noa Pia", "Lena Åsa Bo | Avi Noa Pia")) == []
+
+
+def test_a_big_company_breaks_the_rule_only_when_it_could_be_spread_further():
+    ev = event()
+    for p in (NOA, PIA):
+        ev["attendees"][p]["company"] = "lindström  bygg ab"  # four colleagues, two tables
+    assert broken_rules(ev, manual("Åsa Bo Lena | Noa Pia Avi", "Åsa Noa Lena | Bo Pia Avi")) == []
+    found = broken_rules(ev, manual("Åsa Bo Noa | Pia Lena Avi", "Åsa Noa Lena | Bo Pia Avi"))
+    assert [(f["rule"], f["round"], f["group"], len(f["people"])) for f in found] == [
+        ("colleagues", 0, "Table 1", 3)
+    ]
+
+
+def test_an_empty_table_below_its_minimum_is_a_broken_rule():
+    ev = event()
+    ev["event"]["same_company_apart"] = False
+    ev["sessions"][0]["tables"] = [
+        {"name": "Table 1", "capacity": 6},
+        {"name": "Table 2", "capacity": 3, "min_size": 2},
+    ]
+    found = broken_rules(ev, manual("Lena Avi Åsa Bo Noa Pia |", "Lena Avi Åsa | Bo Noa Pia"))
+    assert [(f["rule"], f["round"], f["group"], f["people"], f["limit"]) for f in found] == [
+        ("min_size", 0, "Table 2", [], 2)
+    ]
+
+
+def test_a_golf_plan_moved_by_hand_is_checked_flight_by_flight():
+    ev = event(
+        constraints=[
+            {"kind": "fixed_seat", "person": "noa@levi.il", "session": "golf", "table": "Flight 2"}
+        ]
+    )
+    # Six players in threes make two flights; by hand the organiser made three.
+    assert broken_rules(ev, manual("Lena Avi | Åsa Noa | Bo Pia", session="golf")) == []
+    found = broken_rules(ev, manual("Lena Avi Noa Åsa | Bo Pia", session="golf"))
+    assert [f["message"] for f in found] == [
+        "Round 1, Flight 1: 4 people, but it takes 3.",
+        "Round 1, Flight 2: Noa Levi has a fixed seat here, but sits at Flight 1.",
+    ]
 
 
 def test_people_to_meet_hides_people_without_consent():

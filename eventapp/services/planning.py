@@ -470,6 +470,7 @@ class Round:
     index: int  # 0-based, as stored
     number: int  # 1-based, as shown
     groups: tuple[Group, ...]
+    unplaced: tuple[tuple[int, str], ...] = ()  # (attendee id, name): registered after planning
 
 
 @dataclass(frozen=True)
@@ -676,7 +677,11 @@ def _round_view(data: _Loaded, r: int) -> Round:
                 mean_handicap=round(sum(handicaps) / len(handicaps), 1) if handicaps else None,
             )
         )
-    return Round(index=r, number=r + 1, groups=tuple(groups))
+    seated = {a.attendee_id for group in data.placed.get(r, {}).values() for a in group}
+    unplaced = tuple(
+        (i, person.full_name) for i, person in data.attendees.items() if i not in seated
+    )
+    return Round(index=r, number=r + 1, groups=tuple(groups), unplaced=unplaced)
 
 
 def chart(plan: Plan) -> Chart:
@@ -890,15 +895,23 @@ def _place(data: _Loaded, seat: Assignment, key: int) -> None:
 
 
 def move_person(plan: Plan, attendee_id: int, round_: int, target: int) -> list[Violation]:
-    """Move a person to another table (or flight) in one round; returns the rules now broken.
+    """Move a person to another table (or flight) in one round, or seat someone the plan left
+    out (registered after it was made); returns the rules now broken.
 
     The move is stored even when it breaks rules: the organiser decides, the page lists them.
     """
     data = _editable(plan)
-    seat = _seat_of(data, attendee_id, round_)
-    if _key(seat) == target:
+    seat = data.where(attendee_id, round_)
+    if seat is None:
+        if attendee_id not in data.attendees or not 0 <= round_ < data.session.rounds:
+            raise PlanError(gettext("That person has no seat in this round."))
+        seat = Assignment(plan_id=plan.id, round=round_, attendee_id=attendee_id)
+        _place(data, seat, target)
+        db.session.add(seat)
+    elif _key(seat) == target:
         raise PlanError(gettext("That person already sits there."))
-    _place(data, seat, target)
+    else:
+        _place(data, seat, target)
     return _after_edit(plan, {attendee_id}, round_)
 
 

@@ -273,6 +273,40 @@ def test_a_move_that_breaks_rules_is_stored_and_the_broken_rules_are_listed(clie
     assert 'data-rule="keep_apart"' not in back.text[back.text.index('id="violations"') :]
 
 
+def test_someone_registered_after_planning_can_be_given_a_seat_on_the_chart(client, auth):
+    auth.login()
+    event = make_event(seats=(4, 3))
+    session = session_of(event)
+    plan = plan_session(client, session)
+    gus = Attendee(event=event, first_name="Gus", last_name="Holm", email="gus@example.se")
+    db.session.add(gus)
+    db.session.commit()
+
+    page = client.get(f"/plans/{plan.id}").text
+    waiting = page[page.index('id="unplaced"') : page.index('id="violations"')]
+    assert waiting.count('class="filters place-form"') == 2, "one form per round"
+    assert "Gus Holm" in waiting
+    table = next(
+        t
+        for t in session.tables
+        if sum(1 for (_, r), k in seats(plan).items() if r == 1 and k == t.id) < t.capacity
+    )
+    response = client.post(
+        f"/plans/{plan.id}/move",
+        data={"person": gus.id, "round": 1, "target": table.id},
+        follow_redirects=True,
+    )
+    assert seats(plan)[(gus.id, 1)] == table.id
+    assert (gus.id, 0) not in seats(plan)
+    page = response.text
+    assert "Moved." in page
+    waiting = page[page.index('id="unplaced"') : page.index('id="violations"')]
+    assert waiting.count('class="filters place-form"') == 1, "round 2 has no one left out"
+    text = re.sub(r"<[^>]+>", "", page[page.index('id="violations"') :])
+    assert "Not placed in this plan: Gus Holm." in text  # still missing from round 1
+    assert 'data-rule="capacity"' not in page
+
+
 def test_a_swap_exchanges_two_seats_without_breaking_capacity(client, auth):
     auth.login()
     session = session_of(make_event())

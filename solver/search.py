@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ from solver.feasibility import together_groups
 from solver.model import Problem
 
 EPS = 1e-9
+BALANCE_PATIENCE = 100  # balancing ends after this many swaps per person without a better plan
 
 
 @dataclass(frozen=True)
@@ -566,46 +567,127 @@ def _best_tabu_step(
     return step, best_delta
 
 
+@dataclass(frozen=True)
+class Handicaps:
+    """Golf handicaps in array form, and how far a plan's flights are from balance.
+
+    A round is balanced when every flight's mean handicap equals the field's (the mean of all
+    known handicaps). Unknown handicaps count in no mean, and a flight with none known counts as
+    balanced, as in golf.handicap_spread. A plan's imbalance is the sum, over rounds and flights,
+    of the squared distance from a flight's mean to the field's; it falls as the spread (the
+    widest gap between two flights' means in a round) narrows.
+    """
+
+    handicap: np.ndarray  # (n,) 0.0 where unknown
+    known: np.ndarray  # (n,) 1.0 where known, else 0.0
+    centre: float  # the field's mean
+
+    @classmethod
+    def of(cls, handicaps: Sequence[float | None]) -> Handicaps:
+        known = np.array([h is not None for h in handicaps], dtype=float)
+        handicap = np.array([0.0 if h is None else h for h in handicaps], dtype=float)
+        return cls(handicap, known, float(handicap.sum() / max(known.sum(), 1.0)))
+
+    def imbalance(self, assignment: np.ndarray, flights: int) -> float:
+        """Sum over rounds and flights of (flight mean - field mean) squared."""
+        return sum(
+            float(np.sum(self._offsets(*self._totals(row, flights)) ** 2)) for row in assignment
+        )
+
+    def narrowing(self, row: np.ndarray, flights: int) -> np.ndarray:
+        """n x n: how much swapping p and q (in different flights) lowers this round's imbalance."""
+        total, known = self._totals(row, flights)
+        shift = self.handicap[None, :] - self.handicap[:, None]  # what p's flight gains in total
+        more = self.known[None, :] - self.known[:, None]  # and in known handicaps
+        s, t = row[:, None], row[None, :]
+        before = self._offsets(total, known) ** 2
+        after_s = self._offsets(total[s] + shift, known[s] + more)
+        after_t = self._offsets(total[t] - shift, known[t] - more)
+        return before[s] + before[t] - after_s**2 - after_t**2
+
+    def _totals(self, row: np.ndarray, flights: int) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.bincount(row, self.handicap, minlength=flights),
+            np.bincount(row, self.known, minlength=flights),
+        )
+
+    def _offsets(self, total: np.ndarray, known: np.ndarray) -> np.ndarray:
+        return np.where(known > 0, total / np.maximum(known, 1.0) - self.centre, 0.0)
+
+
 def balance_handicaps(
-    state: Seating, handicaps: np.ndarray, deadline: float, stop: Callable[[], bool]
-) -> int:
-    """Golf: swaps that lose no value and bring the flights' mean handicaps closer together
-    (sum of squared distances to the overall mean, which narrows the spread too).
-    `handicaps` holds NaN where unknown. Returns how many swaps were made."""
-    known = ~np.isnan(handicaps)
-    h = np.where(known, handicaps, 0.0)
-    made = 0
-    for r in range(state.rounds):
-        while time.perf_counter() < deadline and not stop():
-            ar = state.a[r]
-            counts = np.bincount(ar[known], minlength=state.T)
-            if np.count_nonzero(counts) < 2:
-                break
-            sums = np.bincount(ar[known], h[known], minlength=state.T)
-            centre = sums.sum() / counts.sum()
-            dev = np.where(counts > 0, sums / np.maximum(counts, 1) - centre, 0.0)
-            size = np.maximum(counts, 1)
-            best, pick = -1e-9, None
-            for p in np.flatnonzero(known):
-                p = int(p)
-                s = ar[p]
-                ok = state.swap_partners(r, p) & known & (state.swap_gains(r, p) >= -EPS)
-                if not ok.any():
-                    continue
-                shift = h - h[p]  # what table s gains and q's table loses in handicap sum
-                new_s = dev[s] + shift / size[s]
-                new_t = dev[ar] - shift / size[ar]
-                gain = dev[s] ** 2 + dev[ar] ** 2 - new_s**2 - new_t**2
-                gain = np.where(ok, gain, -np.inf)
-                q = int(np.argmax(gain))
-                if gain[q] > best + 1e-9:
-                    best, pick = gain[q], (p, q)
-            if pick is None:
-                break
-            p, q = pick
-            s, t = int(ar[p]), int(ar[q])
+    state: Seating,
+    handicaps: Handicaps,
+    budget: float,
+    rng: np.random.Generator,
+    deadline: float,
+    stop: Callable[[], bool],
+) -> np.ndarray:
+    """Golf: give up at most `budget` of the objective for flights with close mean handicaps.
+
+    Lexicographic within the budget: of the plans seen that are worth at least the starting value
+    minus `budget`, the least imbalanced (see Handicaps) wins, then the most valuable. The search
+    is a tabu search over swaps scored by value change + weight * imbalance reduction; the weight
+    grows while the plan is within budget and shrinks while it is not (strategic oscillation), so
+    the search keeps crossing the budget line in search of balance that costs little. Swaps keep
+    every hard rule (kept-together groups and fixed seats stay put) and never seat together two
+    players who meet in another round. Ends at the deadline or after BALANCE_PATIENCE swaps per
+    player without a better plan. Returns the chosen assignment; deterministic for a given rng,
+    like tabu_search.
+    """
+    floor = state.value - budget
+    weight = 1.0
+    tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
+    tenure = max(3, state.n // 10)
+    best_key, best = (handicaps.imbalance(state.a, state.T), -state.value), state.a.copy()
+    iteration = last_better = 0
+    while (
+        best_key[0] > EPS
+        and iteration - last_better < BALANCE_PATIENCE * state.n
+        and time.perf_counter() < deadline
+    ):
+        iteration += 1
+        if iteration % 16 == 0 and stop():
+            break
+        step = _best_balance_step(state, handicaps, weight, tabu, iteration)
+        if not step:
+            break
+        for r, p, t in step:
             state.move(r, p, t)
-            state.move(r, q, s)
-            made += 1
-    del state.log[:]
-    return made
+            tabu[r, p] = iteration + tenure + int(rng.integers(tenure))
+        del state.log[:]
+        within = state.value >= floor - EPS
+        # Bounded both ways, so that neither aim is forgotten for long.
+        weight = min(max(weight * (1.05 if within else 0.9), 1e-3), 1e3)
+        key = (handicaps.imbalance(state.a, state.T), -state.value)
+        if within and key < best_key:
+            best_key, best, last_better = key, state.a.copy(), iteration
+    return best
+
+
+def _best_balance_step(
+    state: Seating, handicaps: Handicaps, weight: float, tabu: np.ndarray, iteration: int
+) -> list[tuple[int, int, int]]:
+    best, step = -np.inf, []
+    for r in range(state.rounds):
+        row = state.a[r]
+        d = state.swap_matrix(r) + weight * handicaps.narrowing(row, state.T)
+        free = tabu[r] <= iteration
+        ok = free[:, None] & free[None, :]
+        if state.rounds > 1:
+            ok &= _meets_nobody_again(state, r)
+        d = np.where(ok, d, -np.inf)
+        p, q = np.unravel_index(int(np.argmax(d)), d.shape)
+        if d[p, q] > best:
+            best, step = float(d[p, q]), [(r, int(p), int(row[q])), (r, int(q), int(row[p]))]
+    return step
+
+
+def _meets_nobody_again(state: Seating, r: int) -> np.ndarray:
+    # [p, q]: swapping p and q in round r seats neither with someone they meet in another round.
+    row = state.a[r]
+    elsewhere = (state.meets - (row[:, None] == row[None, :])) > 0
+    onehot = np.zeros((state.n, state.T))
+    onehot[state.index, row] = 1.0
+    again = (elsewhere @ onehot)[:, row] - elsewhere  # p's new flightmates (but q) met elsewhere
+    return (again == 0) & (again.T == 0)

@@ -13,12 +13,13 @@ import time
 import numpy as np
 
 from solver.bounds import lp_bound, per_person_bound
-from solver.evaluate import plan_of, score, value_matrix
+from solver.evaluate import handicap_spread, plan_of, score, value_matrix
 from solver.exact import RuleClash, seat_by_rules, solve_exact
 from solver.feasibility import Conflict, find_conflict
 from solver.model import Problem, Progress, ProgressCallback, Result, Status, StopCallback
 from solver.search import (
     EPS,
+    Handicaps,
     Rules,
     Seating,
     balance_handicaps,
@@ -31,6 +32,8 @@ from solver.search import (
 EXACT_PEOPLE = 24  # above this the exact model rarely proves anything within seconds
 TABU_PEOPLE = 300  # tabu search evaluates n^2 swaps per step; above this, the queue-driven ILS
 GREEDY_TRIES = 5  # random orders to try before asking CP-SAT for a plan that keeps the rules
+BALANCE_BUDGET = 0.05  # golf: share of the objective that balancing handicaps may give up
+BALANCE_SHARE = 0.4  # golf: share of the time limit left for balancing handicaps
 
 
 class _Reporter:
@@ -66,6 +69,9 @@ def solve(
 ) -> Result:
     """Seat everyone once per round, keeping every hard rule, to maximise the value of the
     distinct pairs who meet; second, leave as few people as possible without a valuable pair.
+    Golf (problem.handicaps): the last BALANCE_SHARE of the time then brings the flights' mean
+    handicaps together, giving up at most BALANCE_BUDGET of the objective (balance_handicaps);
+    stats["handicap_spread_before"] and stats["balance_cost"] say what that bought and cost.
 
     Impossible requests come back at once as Status.INFEASIBLE with a message and
     stats["conflict"]. The same seed and time limit give the same plan when the machine is not
@@ -73,6 +79,8 @@ def solve(
     """
     start = time.perf_counter()
     deadline = start + time_limit
+    balancing = problem.handicaps is not None and any(h is not None for h in problem.handicaps)
+    search_end = deadline - BALANCE_SHARE * time_limit if balancing else deadline
     stop = stop or (lambda: False)
     conflict = find_conflict(problem)
     if conflict is not None:
@@ -101,11 +109,11 @@ def solve(
     if problem.people <= EXACT_PEOPLE:
         # A short tabu search hands CP-SAT a good plan (on two-round dinners it often finds the
         # best one within a second or two); CP-SAT then spends its time on the proof.
-        ls_end = min(deadline, start + min(2.5, 0.25 * time_limit))
+        ls_end = min(search_end, start + min(2.5, 0.25 * time_limit))
         best, log = tabu_search(state, rng, ls_end, stop, reporter.improved, bounds["per-person"])
         value = score(problem, best, values).objective
         exact = solve_exact(
-            problem, values, deadline - time.perf_counter(), seed, best, reporter.improved, stop
+            problem, values, search_end - time.perf_counter(), seed, best, reporter.improved, stop
         )
         if exact.proven or np.isfinite(exact.bound):
             bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
@@ -118,16 +126,21 @@ def solve(
             bounds["lp"] = bound
         reporter.bound = min(bounds.values())
         search = tabu_search if problem.people <= TABU_PEOPLE else iterated_local_search
-        best, log = search(state, rng, deadline, stop, reporter.improved, min(bounds.values()))
+        best, log = search(state, rng, search_end, stop, reporter.improved, min(bounds.values()))
         stats["method"] = "greedy + " + search.__name__.replace("_", " ")
     stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
-    stats["coverage_swaps"] = improve_coverage(final, deadline + 0.1 * time_limit, stop)
-    if problem.handicaps is not None:
-        handicaps = np.array([np.nan if h is None else h for h in problem.handicaps], dtype=float)
-        stats["handicap_swaps"] = balance_handicaps(
-            final, handicaps, deadline + 0.1 * time_limit, stop
+    stats["coverage_swaps"] = improve_coverage(final, search_end + 0.1 * time_limit, stop)
+    if balancing:
+        value = final.value
+        stats["handicap_spread_before"] = handicap_spread(problem, final.a)
+        budget = BALANCE_BUDGET * max(value, 0.0)
+        final = Seating(
+            values,
+            rules,
+            balance_handicaps(final, Handicaps.of(problem.handicaps), budget, rng, deadline, stop),
         )
+        stats["balance_cost"] = value - final.value
     return _result(problem, final.a, values, bounds, stats, start, reporter)
 
 
@@ -177,6 +190,7 @@ def _result(
     stats["bounds"] = bounds
     if got.handicap_spread is not None:
         stats["handicap_spread"] = got.handicap_spread
+    reporter.best = got.objective  # the plan returned: golf's balancing may have lowered it
     reporter.improved(got.objective, bound)
     reporter.flush()
     return Result(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from solver import Problem
-from solver.evaluate import score, value_matrix, violations
-from solver.search import Rules, Seating, balance_handicaps, construct_round
+from solver.evaluate import meet_counts, plan_of, score, value_matrix, violations
+from solver.model import Fixed
+from solver.search import Handicaps, Rules, Seating, balance_handicaps, construct_round
 from tests.solver.conftest import random_weights
 
 
@@ -55,14 +58,43 @@ def test_gains_objective_and_counts_stay_exact_through_swaps_moves_and_undo(roun
     assert (state.a == start).all()
 
 
-def test_handicaps_are_balanced_without_losing_value() -> None:
+def test_handicaps_are_balanced_for_nothing_when_every_partner_is_worth_the_same() -> None:
     rng = np.random.default_rng(3)
-    handicaps = rng.uniform(0, 36, 24)
-    problem = Problem(people=24, tables=(4,) * 6, base_value=1.0,
-                      handicaps=tuple(handicaps))  # fmt: skip
+    handicaps = tuple(rng.uniform(0, 36, 24))
+    problem = Problem(people=24, tables=(4,) * 6, base_value=1.0, handicaps=handicaps)
     state = seating(problem, 1)
-    spread = score(problem, state.a).handicap_spread
-    value = state.value
-    assert balance_handicaps(state, handicaps, np.inf, lambda: False) > 0
-    assert state.value == value
-    assert score(problem, state.a).handicap_spread < spread / 3
+    value, spread = state.value, score(problem, state.a).handicap_spread
+    best = balance_handicaps(state, Handicaps.of(handicaps), 0.0, rng, np.inf, lambda: False)
+    assert score(problem, best).objective == value
+    assert score(problem, best).handicap_spread < min(1.0, spread / 10)
+
+
+def test_balancing_keeps_the_rules_and_the_budget_adds_no_repeat_and_is_repeatable() -> None:
+    rng = np.random.default_rng(5)
+    handicaps = tuple(None if k % 7 == 0 else float(h) for k, h in enumerate(rng.gamma(3, 5, 24)))
+    problem = Problem(people=24, tables=(4,) * 6, rounds=3, base_value=1.0,
+                      weights=random_weights(rng, 24, 0.3), together=((0, 1),),
+                      apart=((2, 3), (4, 5)), fixed=(Fixed(6, 0), Fixed(7, 2, round=1)),
+                      hosts=frozenset({8, 9}), handicaps=handicaps)  # fmt: skip
+    start = seating(problem, 2)
+    met_twice = meet_counts(start.a) > 1
+    budget = 0.05 * start.value
+
+    def balance(seed: int) -> np.ndarray:
+        state = Seating(start.values, start.rules, start.a)
+        calls = itertools.count()  # stop after a fixed amount of work, not a fixed time
+        return balance_handicaps(
+            state,
+            Handicaps.of(handicaps),
+            budget,
+            np.random.default_rng(seed),
+            np.inf,
+            lambda: next(calls) >= 40,
+        )
+
+    best = balance(0)
+    assert violations(problem, plan_of(best, len(problem.tables))) == []
+    assert score(problem, best).objective >= start.value - budget - 1e-9
+    assert not ((meet_counts(best) > 1) & ~met_twice).any()
+    assert score(problem, best).handicap_spread < score(problem, start.a).handicap_spread / 2
+    assert (balance(0) == best).all()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.solver_bench import golf_day
 from solver import Fixed, Problem, Status, solve
 from solver.evaluate import assignment_of, score, violations
+from solver.seating import BALANCE_BUDGET
 from tests.solver.conftest import brute_force_optimum, random_weights
 
 
 @st.composite
-def problems(draw, max_people: int = 12, max_rounds: int = 3) -> Problem:
+def problems(draw, max_people: int = 12, max_rounds: int = 3, golf: bool = False) -> Problem:
     n = draw(st.integers(2, max_people))
     tables = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=4)))
     rounds = draw(st.integers(1, max_rounds))
@@ -32,6 +35,8 @@ def problems(draw, max_people: int = 12, max_rounds: int = 3) -> Problem:
         )
     )
     min_sizes = draw(st.one_of(st.none(), st.tuples(*(st.integers(0, min(c, 2)) for c in tables))))
+    handicap = st.one_of(st.none(), st.floats(-5, 54))
+    handicaps = tuple(draw(st.lists(handicap, min_size=n, max_size=n))) if golf else None
     return Problem(
         people=n,
         tables=tables,
@@ -43,6 +48,7 @@ def problems(draw, max_people: int = 12, max_rounds: int = 3) -> Problem:
         fixed=tuple(fixed),
         min_sizes=min_sizes,
         hosts=frozenset(draw(st.lists(st.integers(0, n - 1), max_size=3))),
+        handicaps=handicaps,
     )
 
 
@@ -56,7 +62,7 @@ def assert_valid(problem: Problem, result) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
+@given(st.booleans().flatmap(lambda golf: problems(golf=golf)))
 def test_plans_keep_every_rule_or_name_the_conflict(problem: Problem) -> None:
     result = solve(problem, time_limit=2.0)
     if result.status == Status.INFEASIBLE:
@@ -106,6 +112,20 @@ def test_second_aim_leaves_nobody_without_a_match_when_possible() -> None:
     result = solve(problem, time_limit=5.0)
     assert result.objective == 6
     assert result.people_without_match == 0
+
+
+def test_a_golf_day_has_flights_of_close_handicaps_for_a_little_value() -> None:
+    # Skewed handicaps, some unknown; a couple plays together, rivals apart, one player is fixed.
+    problem = replace(golf_day(40, 2, seed=3), fixed=(Fixed(5, 0),))
+    seen = []
+    result = solve(problem, time_limit=3.0, progress=seen.append)
+    assert_valid(problem, result)
+    assert seen[-1].best == result.objective  # progress ends on the balanced plan
+    assert result.repeats == 1  # only the couple, who play together in both rounds
+    before, after = result.stats["handicap_spread_before"], result.stats["handicap_spread"]
+    assert after < min(6.0, before / 2)  # about 3 against 10 to 13 when measured
+    cost = result.stats["balance_cost"]
+    assert 0 <= cost <= BALANCE_BUDGET * (result.objective + cost) + 1e-9
 
 
 def test_same_seed_gives_the_same_plan(dinner_60) -> None:

@@ -7,6 +7,7 @@ identical tables, so its LP relaxation is far tighter than x[person, table] prod
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from itertools import combinations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver.bounds import partners_per_person
 from solver.model import Problem
 
 
@@ -135,62 +137,73 @@ def solve_exact(
     stop: Callable[[], bool],
 ) -> ExactOutcome:
     """Maximise the value of the distinct pairs that meet, with CP-SAT, proving optimality when
-    it can. `hint` (a[round, person] -> table) starts the search from a known plan."""
+    it can. `hint` (a[round, person] -> table) starts the search from a known plan, and lets it
+    stop as soon as the bound comes down to that plan's value."""
     n, T, R = problem.people, len(problem.tables), problem.rounds
     scale = integer_scale(values)
     weight = np.round(values * scale).astype(np.int64)
     # Rounding to whole numbers may shave value off; the bound must still hold for the true one.
     slack = float(np.abs(values * scale - weight).sum()) / 2 / scale
-    built = rule_model(problem, range(R))
-    m, x = built.model, built.x
+    groups_only = _groups_only(problem)
+    if groups_only:
+        m, x = cp_model.CpModel(), None
+    else:
+        built = rule_model(problem, range(R))
+        m, x = built.model, built.x
     pairs = list(combinations(range(n), 2))
     tog = [{(i, j): m.new_bool_var(f"tog{r}_{i}_{j}") for i, j in pairs} for r in range(R)]
+    sizes = []
     for r in range(R):
-        for (i, j), v in tog[r].items():
-            for t in range(T):
-                m.add_implication(v, x[r][i][t]).only_enforce_if(x[r][j][t])
-                m.add_implication(v, x[r][j][t]).only_enforce_if(x[r][i][t])
-                m.add_bool_or([x[r][i][t].Not(), x[r][j][t].Not(), v])
         for i, j, k in combinations(range(n), 3):
             a, b, c = tog[r][i, j], tog[r][j, k], tog[r][i, k]
             m.add(a + b - c <= 1)
             m.add(a + c - b <= 1)
             m.add(b + c - a <= 1)
+        if groups_only:
+            _post_pair_rules(problem, m, tog[r], r)
+            sizes.append(_groups_fit_tables(problem, m, tog[r]))
+            continue
+        for (i, j), v in tog[r].items():
+            for t in range(T):
+                m.add_implication(v, x[r][i][t]).only_enforce_if(x[r][j][t])
+                m.add_implication(v, x[r][j][t]).only_enforce_if(x[r][i][t])
+                m.add_bool_or([x[r][i][t].Not(), x[r][j][t].Not(), v])
         for p in range(n):
             mates = sum(tog[r][min(p, q), max(p, q)] for q in range(n) if q != p)
             most = sum((problem.tables[t] - 1) * x[r][p][t] for t in range(T))
             # With every seat taken, each person meets exactly their table's size minus one.
             m.add(mates == most if problem.people == sum(problem.tables) else mates <= most)
         m.add(sum(tog[r].values()) <= sum(c * (c - 1) // 2 for c in problem.tables))
-    _break_table_symmetry(problem, m, x)
-    ordered_rounds = R > 1 and not any(f.round is not None for f in problem.fixed)
-    if ordered_rounds:
-        _order_rounds(m, x, problem.people, T)
-    objective = []
+    if not groups_only:
+        _break_table_symmetry(problem, m, x)
+    met = {}
     for i, j in pairs:
         w = int(weight[i, j])
         if w == 0:
             continue
-        met = m.new_bool_var(f"met{i}_{j}")
+        met[i, j] = m.new_bool_var(f"met{i}_{j}")
         if w > 0:
-            m.add_bool_or([tog[r][i, j] for r in range(R)]).only_enforce_if(met)
+            m.add_bool_or([tog[r][i, j] for r in range(R)]).only_enforce_if(met[i, j])
         else:
             for r in range(R):
-                m.add_implication(tog[r][i, j], met)
-        objective.append(w * met)
-    m.maximize(sum(objective))
+                m.add_implication(tog[r][i, j], met[i, j])
+    # Nobody meets more people than their seats over the rounds allow: a cut that hands the
+    # core search its first bounds directly.
+    most = partners_per_person(problem)
+    for p in range(n):
+        gained = [v for (i, j), v in met.items() if p in (i, j) and weight[i, j] > 0]
+        if len(gained) > most:
+            m.add(sum(gained) <= most)
+    m.maximize(sum(int(weight[i, j]) * v for (i, j), v in met.items()))
     if hint is not None:
-        hint = _canonical(problem, hint, ordered_rounds)
-        for r in range(R):
-            for p in range(n):
-                for t in range(T):
-                    m.add_hint(x[r][p][t], int(hint[r, p]) == t)
+        _add_hint(problem, m, x, tog, sizes, met, hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    # Measured on 24-person instances: these three workers prove optimality 2-5x sooner than
-    # the default portfolio (reduced-cost fixing closes the bound, core finds the plans).
-    solver.parameters.num_workers = 3
-    solver.parameters.subsolvers.extend(["reduced_costs", "core", "default_lp"])
+    # Measured on 16-24 people (see exact_bench): one round's pair LP is nearly tight, so
+    # reduced-cost fixing proves those; with more rounds only core-guided search closes the gap.
+    # The second worker improves plans by neighbourhood search.
+    solver.parameters.num_workers = 2
+    solver.parameters.subsolvers.append("reduced_costs" if R == 1 else "core")
     solver.parameters.random_seed = seed
     callback = _Reporter(on_solution, scale)
     watch = threading.Event()
@@ -206,7 +219,12 @@ def solve_exact(
             solver.best_objective_bound / scale + slack if status == cp_model.UNKNOWN else np.inf
         )
         return ExactOutcome(None, -np.inf, bound, False)
-    assignment = np.array([[_table_of(solver, xp) for xp in xr] for xr in x], dtype=np.int64)
+    if groups_only:
+        assignment = np.array(
+            [_seat_groups(problem, solver, t, r) for r, t in enumerate(tog)], dtype=np.int64
+        )
+    else:
+        assignment = np.array([[_table_of(solver, xp) for xp in xr] for xr in x], dtype=np.int64)
     return ExactOutcome(
         assignment,
         solver.objective_value / scale,
@@ -215,22 +233,94 @@ def solve_exact(
     )
 
 
-def _order_rounds(m: cp_model.CpModel, x, n: int, T: int) -> None:
-    # Rounds are interchangeable too: with tables labelled canonically, require each round's
-    # table numbers (person 0, 1, 2, ...) to come lexicographically before the next round's.
-    tab = [[sum(t * xr[p][t] for t in range(T)) for p in range(n)] for xr in x]
-    for r in range(len(x) - 1):
-        equal_so_far = None
+def _groups_only(problem: Problem) -> bool:
+    # A plan is any split into groups that fit the tables, unless minimums at part-filled
+    # tables or fixed seats at tables of different sizes tie groups to tables. Keep-apart and
+    # host rules spread people over the tables: pigeonhole arguments that table numbers make
+    # easy (measured 3-30x faster with them), so those keep the tables too.
+    full = problem.people == sum(problem.tables)
+    alike = len(set(problem.tables)) == 1
+    spread = bool(problem.apart) or len(problem.hosts) > 1
+    return (
+        (full or max(problem.min_sizes or (0,)) <= 1)
+        and (alike or not problem.fixed)
+        and not spread
+    )
+
+
+def _groups_fit_tables(problem: Problem, m: cp_model.CpModel, tog: dict) -> list[dict]:
+    n, caps = problem.people, sorted(min(c, problem.people) for c in problem.tables)
+    mates = [sum(tog[min(p, q), max(p, q)] for q in range(n) if q != p) for p in range(n)]
+    if caps[0] == caps[-1] and n == sum(caps):
         for p in range(n):
-            lits = [] if equal_so_far is None else [equal_so_far]
-            m.add(tab[r][p] <= tab[r + 1][p]).only_enforce_if(lits)
-            same = m.new_bool_var("")
-            m.add(tab[r][p] == tab[r + 1][p]).only_enforce_if(same)
-            m.add(tab[r][p] != tab[r + 1][p]).only_enforce_if(same.Not())
-            still = m.new_bool_var("")
-            m.add_bool_and([same, *lits]).only_enforce_if(still)
-            m.add_bool_or([same.Not(), *(v.Not() for v in lits)]).only_enforce_if(still.Not())
-            equal_so_far = still
+            m.add(mates[p] == caps[0] - 1)
+        return []
+    # size[p][s]: p's group has s people. Groups can be given tables if and only if, for every
+    # s, no more groups have s or more people than tables hold s or more (Hall, nested sets);
+    # counting each person as 1/s of their group, scaled to whole numbers.
+    size = [{s: m.new_bool_var("") for s in range(1, caps[-1] + 1)} for _ in range(n)]
+    scale = math.lcm(*range(1, caps[-1] + 1))
+    for p in range(n):
+        m.add_exactly_one(size[p].values())
+        m.add(mates[p] == sum((s - 1) * v for s, v in size[p].items()))
+    for s in sorted(set(caps) | {1}):
+        groups = sum(scale // k * v for sp in size for k, v in sp.items() if k >= s)
+        m.add(groups <= scale * sum(c >= s for c in caps))
+    return size
+
+
+def _post_pair_rules(problem: Problem, m: cp_model.CpModel, tog: dict, r: int) -> None:
+    # Full tables meet every minimum; at identical tables, seats fixed this round only say who
+    # sits with whom.
+    for i, j in problem.together:
+        m.add(tog[min(i, j), max(i, j)] == 1)
+    fixed = [f for f in problem.fixed if f.round in (None, r)]
+    for f, g in combinations(fixed, 2):
+        if f.person != g.person:
+            i, j = sorted((f.person, g.person))
+            m.add(tog[i, j] == int(f.table == g.table))
+
+
+def _seat_groups(problem: Problem, solver: cp_model.CpSolver, tog: dict, r: int) -> list[int]:
+    # A group with a fixed seat goes to that table; the others, largest first, to the largest
+    # tables left: the fit the model guarantees.
+    n = problem.people
+    pinned = {f.person: f.table for f in problem.fixed if f.round in (None, r)}
+    free = sorted(
+        set(range(len(problem.tables))) - set(pinned.values()), key=lambda t: -problem.tables[t]
+    )
+    groups: list[list[int]] = []
+    for p in range(n):
+        if not any(p in g for g in groups):
+            groups.append([q for q in range(p, n) if q == p or solver.boolean_value(tog[p, q])])
+    table = [0] * n
+    for group in sorted(groups, key=len, reverse=True):
+        t = next((pinned[p] for p in group if p in pinned), None)
+        if t is None:
+            t = free.pop(0)
+        for p in group:
+            table[p] = t
+    return table
+
+
+def _add_hint(problem: Problem, m, x, tog, sizes, met, hint: np.ndarray) -> None:
+    # Every variable gets a value, so CP-SAT starts from this plan as its incumbent.
+    if x is not None:
+        hint = _canonical(problem, hint)
+        for r, xr in enumerate(x):
+            for p, xp in enumerate(xr):
+                for t, v in enumerate(xp):
+                    m.add_hint(v, int(hint[r, p]) == t)
+    together = [row[:, None] == row[None, :] for row in hint]
+    for r, tr in enumerate(tog):
+        for (i, j), v in tr.items():
+            m.add_hint(v, bool(together[r][i, j]))
+    for r, size in enumerate(sizes):
+        for p, sp in enumerate(size):
+            for s, v in sp.items():
+                m.add_hint(v, int(together[r][p].sum()) == s)
+    for (i, j), v in met.items():
+        m.add_hint(v, any(t[i, j] for t in together))
 
 
 def _symmetric_tables(problem: Problem) -> list[list[int]]:
@@ -244,7 +334,7 @@ def _symmetric_tables(problem: Problem) -> list[list[int]]:
     return list(classes.values())
 
 
-def _canonical(problem: Problem, hint: np.ndarray, ordered_rounds: bool) -> np.ndarray:
+def _canonical(problem: Problem, hint: np.ndarray) -> np.ndarray:
     """The same plan relabelled to satisfy the symmetry breaking (so the hint stays feasible)."""
     out = hint.copy()
     for r, row in enumerate(hint):
@@ -252,8 +342,6 @@ def _canonical(problem: Problem, hint: np.ndarray, ordered_rounds: bool) -> np.n
             first = [np.flatnonzero(row == t).min(initial=problem.people) for t in tables]
             for new, k in zip(tables, np.argsort(first, kind="stable"), strict=True):
                 out[r, row == tables[k]] = new
-    if ordered_rounds:
-        out = out[sorted(range(len(out)), key=lambda r: tuple(out[r]))]
     return out
 
 

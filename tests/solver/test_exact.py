@@ -1,0 +1,60 @@
+"""The exact model: on tiny multi-round instances its proven optimum is the brute-force one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from solver import Fixed, Problem
+from solver.evaluate import plan_of, score, value_matrix, violations
+from solver.exact import solve_exact
+from tests.solver.conftest import brute_force_optimum, random_weights
+
+
+def exact(problem: Problem, hint: np.ndarray | None = None):
+    values = value_matrix(problem)
+    return solve_exact(problem, values, 20.0, 0, hint, lambda *_: None, lambda: False)
+
+
+# A star: person 0 is worth meeting for everyone, more than two rounds of tables allow.
+STAR = tuple((0, j, 2.0) for j in range(1, 7)) + ((1, 2, 1.0), (3, 4, 1.0), (5, 6, 3.0))
+
+CASES = {
+    # Identical full tables: groups only, each of the table's size.
+    "full": Problem(7, (2, 2, 3), 2, weights=STAR),
+    "full, alike": Problem(6, (3, 3), 3, weights=STAR[:5] + ((1, 2, 1.0), (3, 4, 1.0))),
+    # Groups that must fit tables of different sizes, some seats left empty.
+    "part-filled": Problem(6, (4, 2, 1), 2, weights=STAR[:5] + ((1, 2, 1.0), (3, 4, 1.0))),
+    "fixed seats": Problem(
+        6, (2, 2, 2), 2, weights=STAR[:5], fixed=(Fixed(0, 1), Fixed(1, 1, 0), Fixed(2, 0, 1))
+    ),
+    "together": Problem(6, (3, 3), 2, weights=STAR[:5] + ((1, 2, -2.0),), together=((1, 2),)),
+    # Rules that keep the table numbers in the model.
+    "apart and hosts": Problem(
+        6, (2, 2, 2), 2, weights=STAR[:5], apart=((1, 2),), hosts=frozenset({3, 4})
+    ),
+    "minimums": Problem(5, (3, 3), 2, weights=STAR[:4], min_sizes=(2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_proven_optimum_is_the_brute_force_one(name: str) -> None:
+    problem = CASES[name]
+    outcome = exact(problem)
+    assert outcome.proven
+    assert outcome.objective == brute_force_optimum(problem)
+    assert outcome.bound == outcome.objective
+    plan = plan_of(outcome.assignment, len(problem.tables))
+    assert violations(problem, plan) == []
+    assert score(problem, outcome.assignment).objective == outcome.objective
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_tiny_dinners_match_brute_force_from_any_hint(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    tables = [(2, 2, 2), (3, 3), (3, 4), (4, 2)][seed]
+    problem = Problem(6, tables, 2, weights=random_weights(rng, 6, 0.5))
+    hint = np.array([rng.permutation([t for t, c in enumerate(tables) for _ in range(c)])[:6]] * 2)
+    for start in (None, hint):
+        outcome = exact(problem, start)
+        assert outcome.proven and outcome.objective == brute_force_optimum(problem)

@@ -235,16 +235,15 @@ def solve_exact(
 
 def _groups_only(problem: Problem) -> bool:
     # A plan is any split into groups that fit the tables, unless minimums at part-filled
-    # tables or fixed seats at tables of different sizes tie groups to tables. Keep-apart and
-    # host rules spread people over the tables: pigeonhole arguments that table numbers make
-    # easy (measured 3-30x faster with them), so those keep the tables too.
+    # tables (even a minimum of one: no table may stay empty) or fixed seats at tables of
+    # different sizes tie groups to tables. Keep-apart and host rules spread people over the
+    # tables: pigeonhole arguments that table numbers make easy (measured 3-30x faster with
+    # them), so those keep the tables too.
     full = problem.people == sum(problem.tables)
     alike = len(set(problem.tables)) == 1
     spread = bool(problem.apart) or len(problem.hosts) > 1
     return (
-        (full or max(problem.min_sizes or (0,)) <= 1)
-        and (alike or not problem.fixed)
-        and not spread
+        (full or not any(problem.min_sizes or ())) and (alike or not problem.fixed) and not spread
     )
 
 

@@ -34,6 +34,10 @@ CASES = {
         6, (2, 2, 2), 2, weights=STAR[:5], apart=((1, 2),), hosts=frozenset({3, 4})
     ),
     "minimums": Problem(5, (3, 3), 2, weights=STAR[:4], min_sizes=(2, 2)),
+    # A minimum of one: no table may stay empty, though the best split leaves one empty.
+    "minimum of one": Problem(
+        5, (3, 3, 3), 1, weights=(*STAR[:2], (3, 4, 1.0)), min_sizes=(1, 1, 1)
+    ),
 }
 
 

@@ -745,6 +745,7 @@ def nordic_golf() -> dict:
                 "tee_start": "2027-05-13T08:00",
                 "tee_interval_minutes": 10,
                 "shotgun": False,
+                "balance_cost_percent": 5,
             },
         ],
         "constraints": [

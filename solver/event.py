@@ -20,7 +20,15 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver import golf
-from solver.model import Fixed, Problem, ProgressCallback, Result, Status, StopCallback
+from solver.model import (
+    BALANCE_BUDGET,
+    Fixed,
+    Problem,
+    ProgressCallback,
+    Result,
+    Status,
+    StopCallback,
+)
 from solver.scoring import (
     DEFAULT_WEIGHTS,
     PairScores,
@@ -35,6 +43,7 @@ from solver.scoring import (
 
 FORMAT = "mingle-event/1"
 HANDICAP_RANGE = (-10.0, 54.0)
+BALANCE_COST_PERCENT = round(100 * BALANCE_BUDGET)
 CONSTRAINT_KINDS = ("keep_together", "keep_apart", "fixed_seat")
 ATTENDEE_FIELDS = (
     "first_name",
@@ -75,6 +84,7 @@ FIELDS = {
         "tee_start",
         "tee_interval_minutes",
         "shotgun",
+        "balance_cost_percent",
     },
     "table": {"name", "capacity", "min_size"},
     "constraint": {"kind", "people", "person", "session", "table"},
@@ -317,6 +327,8 @@ def _check_sessions(sessions: list) -> dict[str, Mapping]:
             _flag(session, "shotgun", where)
             tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
             _whole(session, "tee_interval_minutes", where, 10, 1 if tee_sheet else 0)
+            if _whole(session, "balance_cost_percent", where, BALANCE_COST_PERCENT, 0) > 100:
+                _fail(where, "balance_cost_percent must be at most 100.")
         else:
             _fail(where, f"kind must be 'seating' or 'golf', not {kind!r}.")
     return by_key
@@ -481,6 +493,8 @@ class EventPlan:
     people_without_match: int
     repeats: int
     handicap_spread: float | None  # golf: widest gap between flights' mean handicaps, any round
+    handicap_spread_before: float | None  # golf: the same before balancing handicaps
+    balance_cost: float | None  # golf: the objective that balancing handicaps gave up
     rounds: tuple[tuple[Group, ...], ...]  # rounds[r] -> groups in session order
     meetings: tuple[Meeting, ...]  # valuable pairs that meet, highest value first
     message: str = ""  # for infeasible: the rule and the people, by name
@@ -514,6 +528,8 @@ class EventPlan:
             "people_without_match": self.people_without_match,
             "repeats": self.repeats,
             "handicap_spread": self.handicap_spread,
+            "handicap_spread_before": self.handicap_spread_before,
+            "balance_cost": self.balance_cost,
             "message": self.message,
             "conflict": dict(self.conflict) if self.conflict else None,
             "rounds": [[group(g) for g in groups] for groups in self.rounds],
@@ -591,6 +607,7 @@ def session_problem(
         weighted = scores.weighted_pairs()
         hosts = frozenset(i for i, a in enumerate(attendees) if a.get("host"))
         handicaps = None
+        balance_budget = 0.0
     else:
         tables = tuple(golf.flight_sizes(len(attendees), session.get("flight_size", 4)))
         names = tuple(_flight_name(k) for k in range(len(tables)))
@@ -600,6 +617,7 @@ def session_problem(
         weighted = tuple((i, j, 1.0 + v) for i, j, v in scores.weighted_pairs())
         hosts = frozenset()  # hosts are a dinner-table role
         handicaps = tuple(a.get("handicap") for a in attendees)
+        balance_budget = session.get("balance_cost_percent", BALANCE_COST_PERCENT) / 100
     tee_times, holes = _tee_sheet(session, len(tables))
 
     together: list[tuple[int, int]] = []
@@ -650,6 +668,7 @@ def session_problem(
         min_sizes=min_sizes,
         hosts=hosts,
         handicaps=handicaps,
+        balance_budget=balance_budget,
     )
     people = tuple(full_name(a) for a in attendees)
     return SessionProblem(
@@ -773,6 +792,8 @@ def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventP
         return EventPlan(
             **common,
             handicap_spread=None,
+            handicap_spread_before=None,
+            balance_cost=None,
             rounds=(),
             meetings=(),
             message=message,
@@ -789,6 +810,8 @@ def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventP
     return EventPlan(
         **common,
         handicap_spread=spread,
+        handicap_spread_before=result.stats.get("handicap_spread_before"),
+        balance_cost=result.stats.get("balance_cost"),
         rounds=rounds,
         meetings=_meetings(built, result.rounds),
         message=result.message,

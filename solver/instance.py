@@ -2,7 +2,8 @@
 
     {"people": 120, "tables": [10, 10, 8], "rounds": 2, "weights": [[i, j, value], ...],
      "together": [[i, j], ...], "apart": [[i, j], ...], "fixed": [[i, table] or [i, table, round]],
-     "min_sizes": [...], "hosts": [...], "base_value": 0, "handicaps": [...]}
+     "min_sizes": [...], "hosts": [...], "base_value": 0, "handicaps": [...],
+     "balance_budget": 0.05}
 
 Mistakes raise ValueError naming the field and entry, e.g. "weights[3]: person 130 does not exist".
 """
@@ -13,7 +14,7 @@ import json
 import math
 from pathlib import Path
 
-from solver.model import Fixed, Problem, Result
+from solver.model import BALANCE_BUDGET, Fixed, Problem, Result
 
 FIELDS = {
     "people",
@@ -27,6 +28,7 @@ FIELDS = {
     "min_sizes",
     "hosts",
     "handicaps",
+    "balance_budget",
 }
 
 
@@ -136,6 +138,7 @@ def problem_from_json(data: dict) -> Problem:
         min_sizes=min_sizes,
         hosts=hosts,
         handicaps=handicaps,
+        balance_budget=_number(data.get("balance_budget", BALANCE_BUDGET), "balance_budget"),
     )
 
 
@@ -172,6 +175,7 @@ def problem_to_json(problem: Problem) -> dict:
         data["min_sizes"] = list(problem.min_sizes)
     if problem.handicaps is not None:
         data["handicaps"] = list(problem.handicaps)
+        data["balance_budget"] = problem.balance_budget
     return data
 
 

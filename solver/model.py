@@ -23,6 +23,9 @@ class Fixed:
     round: int | None = None
 
 
+BALANCE_BUDGET = 0.05  # golf: by default, balancing handicaps may give up 5% of the objective
+
+
 @dataclass(frozen=True)
 class Problem:
     """Seat `people` at `tables` (their capacities, in order) once in each of `rounds` rounds.
@@ -44,6 +47,7 @@ class Problem:
     min_sizes: tuple[int, ...] | None = None
     hosts: frozenset[int] = frozenset()  # at most one host per table
     handicaps: tuple[float | None, ...] | None = None  # golf: keep flights balanced
+    balance_budget: float = BALANCE_BUDGET
 
     def __post_init__(self) -> None:
         if self.people < 0:
@@ -54,6 +58,8 @@ class Problem:
             raise ValueError("Every table needs a capacity of at least 1.")
         if self.min_sizes is not None and len(self.min_sizes) != len(self.tables):
             raise ValueError("min_sizes needs one entry per table.")
+        if not 0 <= self.balance_budget <= 1:
+            raise ValueError("balance_budget is a share of the objective, from 0 to 1.")
         for i, j, _ in self.weights:
             if not (0 <= i < j < self.people):
                 raise ValueError(f"Weight pair ({i}, {j}) must satisfy 0 <= i < j < people.")

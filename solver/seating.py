@@ -32,7 +32,6 @@ from solver.search import (
 EXACT_PEOPLE = 24  # above this the exact model rarely proves anything within seconds
 TABU_PEOPLE = 300  # tabu search evaluates n^2 swaps per step; above this, the queue-driven ILS
 GREEDY_TRIES = 5  # random orders to try before asking CP-SAT for a plan that keeps the rules
-BALANCE_BUDGET = 0.05  # golf: share of the objective that balancing handicaps may give up
 BALANCE_SHARE = 0.4  # golf: share of the time limit left for balancing handicaps
 
 
@@ -70,8 +69,9 @@ def solve(
     """Seat everyone once per round, keeping every hard rule, to maximise the value of the
     distinct pairs who meet; second, leave as few people as possible without a valuable pair.
     Golf (problem.handicaps): the last BALANCE_SHARE of the time then brings the flights' mean
-    handicaps together, giving up at most BALANCE_BUDGET of the objective (balance_handicaps);
-    stats["handicap_spread_before"] and stats["balance_cost"] say what that bought and cost.
+    handicaps together, giving up at most problem.balance_budget of the objective
+    (balance_handicaps); stats["handicap_spread_before"] and stats["balance_cost"] say what that
+    bought and cost.
 
     Impossible requests come back at once as Status.INFEASIBLE with a message and
     stats["conflict"]. The same seed and time limit give the same plan when the machine is not
@@ -134,7 +134,7 @@ def solve(
     if balancing:
         value = final.value
         stats["handicap_spread_before"] = handicap_spread(problem, final.a)
-        budget = BALANCE_BUDGET * max(value, 0.0)
+        budget = problem.balance_budget * max(value, 0.0)
         final = Seating(
             values,
             rules,

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventapp.extensions import db
 from eventapp.models.base import new_token, utcnow
 from eventapp.models.event import Event, Tag
-
-HANDICAP_RANGE = (-10.0, 54.0)
-
+from solver.event import HANDICAP_RANGE
 
 attendee_offers = Table(
     "attendee_offer",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.extensions import db
 from eventapp.models.base import new_token, utcnow
+from solver.event import BALANCE_COST_PERCENT
 
 
 class Event(db.Model):
@@ -61,6 +62,7 @@ class EventSession(db.Model):
         CheckConstraint("kind in ('seating', 'golf')", name="kind"),
         CheckConstraint("rounds >= 1", name="rounds"),
         CheckConstraint("flight_size between 3 and 4", name="flight_size"),
+        CheckConstraint("balance_cost_percent between 0 and 100", name="balance_cost_percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +77,8 @@ class EventSession(db.Model):
     tee_start: Mapped[datetime | None]
     tee_interval_minutes: Mapped[int] = mapped_column(default=10)
     shotgun: Mapped[bool] = mapped_column(default=False)
+    # Golf only: how much match value balancing the flights' handicaps may give up.
+    balance_cost_percent: Mapped[int] = mapped_column(default=BALANCE_COST_PERCENT)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     tables: Mapped[list[SeatingTable]] = relationship(

@@ -66,6 +66,8 @@ class Plan(db.Model):
     bound_kind: Mapped[str | None] = mapped_column(String(32))
     people_without_match: Mapped[int | None]
     handicap_spread: Mapped[float | None]
+    handicap_spread_before: Mapped[float | None]  # as planned, before balancing handicaps
+    balance_cost: Mapped[float | None]  # the objective balancing handicaps gave up
     seconds: Mapped[float | None]
     message: Mapped[str] = mapped_column(default="")
     # Latest progress while running: {"best": .., "bound": .., "elapsed": ..}

@@ -10,7 +10,7 @@ from typing import Any
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, Constraint, Event, EventSession, SeatingTable, Tag
-from solver.event import FORMAT, check_event, load_event, parse_email
+from solver.event import BALANCE_COST_PERCENT, FORMAT, check_event, load_event, parse_email
 from solver.scoring import TagCatalog
 
 
@@ -128,6 +128,7 @@ def _session_dict(s: EventSession) -> dict[str, Any]:
             tee_start=_minutes(s.tee_start) if s.tee_start else None,
             tee_interval_minutes=s.tee_interval_minutes,
             shotgun=s.shotgun,
+            balance_cost_percent=s.balance_cost_percent,
         )
     return result
 
@@ -326,6 +327,7 @@ def _session(item: Mapping[str, Any], position: int) -> EventSession:
         )
         session.tee_interval_minutes = item.get("tee_interval_minutes", 10)
         session.shotgun = item.get("shotgun", False)
+        session.balance_cost_percent = item.get("balance_cost_percent", BALANCE_COST_PERCENT)
     return session
 
 

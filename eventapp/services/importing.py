@@ -30,9 +30,8 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import Attendee, Event, Tag, attendee_offers, attendee_seeks
-from eventapp.models.attendee import HANDICAP_RANGE
 from solver import scoring
-from solver.event import ATTENDEE_FIELDS, LANGUAGES, parse_email
+from solver.event import ATTENDEE_FIELDS, HANDICAP_RANGE, LANGUAGES, parse_email
 from solver.scoring import TagCatalog
 
 MAX_ROWS = 20_000

@@ -279,6 +279,8 @@ def _store_result(plan: Plan, result: dict, *, locked: set[tuple[int, int]]) -> 
     plan.bound_kind = result.get("bound_kind")
     plan.people_without_match = result.get("people_without_match")
     plan.handicap_spread = result.get("handicap_spread")
+    plan.handicap_spread_before = result.get("handicap_spread_before")
+    plan.balance_cost = result.get("balance_cost")
     plan.seconds = result.get("seconds")
     plan.message = result.get("message") or ""
     plan.progress = {
@@ -362,6 +364,8 @@ class PlanSummary:
     bound_kind: str
     people_without_match: int | None
     handicap_spread: float | None
+    handicap_spread_before: float | None
+    balance_cost: float | None
     seconds: float | None
     time_limit: float
     seed: int
@@ -384,6 +388,8 @@ def summarise(plan: Plan) -> PlanSummary:
         bound_kind=plan.bound_kind or "",
         people_without_match=plan.people_without_match,
         handicap_spread=plan.handicap_spread,
+        handicap_spread_before=plan.handicap_spread_before,
+        balance_cost=plan.balance_cost,
         seconds=plan.seconds,
         time_limit=plan.time_limit,
         seed=plan.seed,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from eventapp.extensions import db
 from eventapp.models import Event, EventSession, SeatingTable
+from solver.event import BALANCE_COST_PERCENT
 
 
 class SessionProblem(ValueError):
@@ -88,6 +89,7 @@ def save_session(
     tee_start: datetime | None = None,
     tee_interval_minutes: int = 10,
     shotgun: bool = False,
+    balance_cost_percent: int = BALANCE_COST_PERCENT,
 ) -> EventSession:
     """Create a session (session=None) or update one; tables keep their ids where names match."""
     if kind == "seating" and not tables:
@@ -100,6 +102,7 @@ def save_session(
     session.key, session.name, session.kind, session.rounds = key, name, kind, rounds
     session.flight_size, session.tee_start = flight_size, tee_start
     session.tee_interval_minutes, session.shotgun = tee_interval_minutes, shotgun
+    session.balance_cost_percent = balance_cost_percent
     if kind == "seating":
         existing = {t.name: t for t in session.tables}
         session.tables = [

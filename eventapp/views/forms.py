@@ -26,8 +26,8 @@ from wtforms.validators import (
 )
 
 from eventapp.config import LANGUAGES
-from eventapp.models.attendee import HANDICAP_RANGE
 from eventapp.services.attendees import AttendeeDetails
+from solver.event import BALANCE_COST_PERCENT, HANDICAP_RANGE
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
@@ -92,6 +92,11 @@ class SessionForm(FlaskForm):
         _l("Minutes between tee times"), default=10, validators=[Optional(), NumberRange(1, 60)]
     )
     shotgun = BooleanField(_l("Shotgun start (every flight starts at once from its own hole)"))
+    balance_cost_percent = IntegerField(
+        _l("Balancing handicaps may cost up to this share of the match value (%)"),
+        default=BALANCE_COST_PERCENT,
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
 
 
 class AttendeeForm(FlaskForm):

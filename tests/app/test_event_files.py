@@ -78,6 +78,7 @@ def small_event() -> dict:
                 "tee_start": "2027-05-13T08:00",
                 "tee_interval_minutes": 8,
                 "shotgun": False,
+                "balance_cost_percent": 5,
             },
         ],
         "constraints": [
@@ -238,6 +239,8 @@ def _set(path: str, value):
         # A tee sheet needs time between flights; a shotgun start does not.
         (_set("sessions.1.tee_interval_minutes", 0), "tee_interval_minutes must be at least 1"),
         (_set("sessions.1.tables", [{"name": "T", "capacity": 4}]), "golf sessions have no tables"),
+        (_set("sessions.1.balance_cost_percent", 101), "balance_cost_percent must be at most 100"),
+        (_set("sessions.1.balance_cost_percent", "5%"), "balance_cost_percent must be a whole"),
         (_set("sessions.0.tables.0.seats", 4), "table 'Bord 1': unknown field 'seats'"),
         (_set("attendees.1.last_name", "Ö" * 101), "p1@example.se: last_name is longer than 100"),
         (_set("constraints.0.session", "lunch"), "constraints[0]: unknown session 'lunch'"),

@@ -16,6 +16,9 @@ from eventapp.models import (
 )
 from tests.app.factories import PEOPLE, make_event
 
+# What the session form posts for a field a test leaves alone: its default.
+BROWSER_DEFAULTS = {"balance_cost_percent": "5"}
+
 
 def test_pages_need_an_organiser(client, auth, app):
     event = make_event(people=PEOPLE)
@@ -140,7 +143,8 @@ def test_session_tables_are_checked(client, auth, tables, error):
     auth.login()
     response = client.post(
         f"/events/{event.id}/sessions/new",
-        data={"key": "lunch", "name": "Lunch", "kind": "seating", "rounds": 1, "tables": tables},
+        data={"key": "lunch", "name": "Lunch", "kind": "seating", "rounds": 1, "tables": tables}
+        | BROWSER_DEFAULTS,
     )
     assert error in response.text
     assert len(db.session.get(Event, event.id).sessions) == 1
@@ -159,7 +163,8 @@ def test_session_edit_keeps_tables_by_name(client, auth):
             "kind": "seating",
             "rounds": 3,
             "tables": "Table 1, 10\nTerrace, 6, 4",
-        },
+        }
+        | BROWSER_DEFAULTS,
     )
     session = db.session.get(EventSession, session.id)
     assert [(t.name, t.capacity, t.min_size) for t in session.tables] == [
@@ -167,6 +172,27 @@ def test_session_edit_keeps_tables_by_name(client, auth):
         ("Terrace", 6, 4),
     ]
     assert session.tables[0].id == first_table_id and session.rounds == 3
+
+
+@pytest.mark.parametrize(
+    ("percent", "outcome"),
+    [("12", 12), ("0", 0), ("101", "between 0 and 100"), ("", "This field is required")],
+)
+def test_golf_session_sets_what_balancing_handicaps_may_cost(client, auth, percent, outcome):
+    event = make_event()
+    auth.login()
+    data = {"key": "golf2", "name": "Golf", "kind": "golf", "rounds": 2, "flight_size": "4"}
+    response = client.post(
+        f"/events/{event.id}/sessions/new",
+        data=BROWSER_DEFAULTS | data | {"balance_cost_percent": percent},
+    )
+    saved = db.session.execute(db.select(EventSession).filter_by(key="golf2")).scalar_one_or_none()
+    if isinstance(outcome, str):
+        assert saved is None and outcome in response.text
+    else:
+        assert saved.balance_cost_percent == outcome
+        page = client.get(f"/events/{event.id}/sessions/{saved.id}").text
+        assert re.search(f'<input id="balance_cost_percent"[^>]* value="{outcome}"', page)
 
 
 def test_attendee_add_edit_delete(client, auth):

@@ -406,6 +406,8 @@ def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
     page = client.get(f"/plans/{plan.id}").text
     assert "tee-sheet" in page and "08:00" in page and "08:10" in page
     assert "hcp 10" in page
+    assert plan.handicap_spread <= plan.handicap_spread_before and plan.balance_cost is not None
+    assert "balanced from" in page  # the spread before balancing, and what it cost
     client.post(f"/plans/{plan.id}/activate")
     rows = list(csv.reader(io.StringIO(client.get(f"/sessions/{golf.id}/plan.csv").text[1:])))
     assert rows[0][1] == "Flight" and {r[2] for r in rows[1:]} == {

@@ -645,6 +645,17 @@ def test_the_search_plans_a_golf_day():
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert [len(g.emails) for g in result.rounds[0]] == [3, 3]
     assert result.handicap_spread is not None
+    assert result.handicap_spread <= result.handicap_spread_before
+    assert 0 <= result.to_dict()["balance_cost"] <= 0.05 * (result.objective + result.balance_cost)
+
+
+def test_the_organiser_sets_what_balancing_handicaps_may_cost():
+    golf = session_problem(event(), "golf").problem
+    assert golf.balance_budget == 0.05  # the default
+    ev = event()
+    ev["sessions"][1]["balance_cost_percent"] = 20
+    assert session_problem(ev, "golf").problem.balance_budget == 0.2
+    assert session_problem(ev, "dinner").problem.balance_budget == 0  # no handicaps at dinner
 
 
 def test_no_plan_in_time_is_reported_as_unknown_not_as_impossible():

@@ -17,11 +17,12 @@ def test_instance_round_trips_and_orders_pairs() -> None:
     data = {"people": 5, "tables": [3, 2], "rounds": 2, "weights": [[3, 1, 2.5]],
             "together": [[4, 0]], "apart": [[1, 2]], "fixed": [[0, 1], [2, 0, 1]],
             "min_sizes": [1, 1], "hosts": [3], "base_value": 0.5,
-            "handicaps": [1.0, None, 3.0, 4.0, 5.0]}  # fmt: skip
+            "handicaps": [1.0, None, 3.0, 4.0, 5.0], "balance_budget": 0.1}  # fmt: skip
     problem = problem_from_json(data)
     assert problem.weights == ((1, 3, 2.5),)
     assert problem.together == ((0, 4),)
     assert problem.fixed == (Fixed(0, 1), Fixed(2, 0, 1))
+    assert problem.balance_budget == 0.1
     assert problem_from_json(problem_to_json(problem)) == problem
 
 
@@ -38,6 +39,7 @@ def test_instance_round_trips_and_orders_pairs() -> None:
         ({"fixed": [[0, 0, 3]]}, "fixed[0]: round 3 does not exist"),
         ({"hosts": [9]}, "hosts[0]: person 9 does not exist"),
         ({"handicaps": [1]}, "handicaps: needs one entry per person"),
+        ({"balance_budget": 5}, "balance_budget is a share of the objective, from 0 to 1"),
     ],
 )
 def test_mistakes_name_the_field(change, words) -> None:

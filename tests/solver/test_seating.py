@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from benchmarks.solver_bench import golf_day
 from solver import Fixed, Problem, Status, solve
 from solver.evaluate import assignment_of, score, violations
-from solver.seating import BALANCE_BUDGET
 from tests.solver.conftest import brute_force_optimum, random_weights
 
 
@@ -125,7 +124,15 @@ def test_a_golf_day_has_flights_of_close_handicaps_for_a_little_value() -> None:
     before, after = result.stats["handicap_spread_before"], result.stats["handicap_spread"]
     assert after < min(6.0, before / 2)  # about 3 against 10 to 13 when measured
     cost = result.stats["balance_cost"]
-    assert 0 <= cost <= BALANCE_BUDGET * (result.objective + cost) + 1e-9
+    assert 0 <= cost <= problem.balance_budget * (result.objective + cost) + 1e-9
+
+
+def test_with_no_budget_balancing_keeps_every_point_of_value() -> None:
+    problem = replace(golf_day(40, 1, seed=5), balance_budget=0.0)
+    result = solve(problem, time_limit=2.0)
+    assert_valid(problem, result)
+    assert result.stats["balance_cost"] <= 1e-9
+    assert result.stats["handicap_spread"] <= result.stats["handicap_spread_before"]
 
 
 def test_same_seed_gives_the_same_plan(dinner_60) -> None:

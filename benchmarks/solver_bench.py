@@ -1,10 +1,13 @@
 """Side-by-side benchmark: this solver, the textbook CP-SAT model, random seating (and simulated
 annealing for the 2,000-person gala), on generated dinners of each size class and the classic
-Social Golfer instances. Prints a Markdown table and writes it to benchmarks/RESULTS.md.
+Social Golfer instances; then, per small-dinner shape, how many of three instances this solver
+proves optimal within the time limit. Prints Markdown tables and writes them to
+benchmarks/RESULTS.md.
 
     python -m benchmarks.solver_bench            # the full run (about ten minutes)
     python -m benchmarks.solver_bench --quick    # short time limits, for a smoke test
     python -m benchmarks.solver_bench --only gala
+    python -m benchmarks.solver_bench --only proofs   # small dinners: proven optimal or not
 
 This solver runs through the command line (`python -m solver seat|golf`), in a child process
 whose peak memory (max RSS) is reported.
@@ -30,7 +33,8 @@ from solver.evaluate import assignment_of, score, violations
 from solver.event import load_event, session_problem
 from solver.golf import flight_sizes
 from solver.instance import problem_to_json
-from solver.model import Problem
+from solver.model import Problem, Status
+from solver.seating import solve
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NORDIC_GOLF = Path(__file__).parents[1] / "sample_events" / "nordic-golf.json"
@@ -138,6 +142,45 @@ def cases(quick: bool) -> list[Case]:
         golf(5, 5, 6),
         golf(7, 3, 10),
     ]
+
+
+# Small dinners for the "proven optimal" claim: each shape on three generated instances.
+PROOF_SHAPES = [
+    (20, [5] * 4, 2),
+    (22, [6, 6, 5, 5], 2),
+    (24, [8] * 3, 1),
+    (24, [8] * 3, 2),
+    (24, [6] * 4, 2),
+    (24, [4] * 6, 2),
+    (24, [6] * 4, 3),
+]
+
+
+def proofs(quick: bool) -> str:
+    """Markdown: per small-dinner shape, how many of its instances this solver proves optimal
+    within the time limit, the seconds each took (* when the limit ended it) and the widest gap."""
+    limit, seeds = (2.0, (1,)) if quick else (10.0, (1, 2, 3))
+    lines = [
+        f"| small dinner | proven within {limit:g} s | seconds | widest gap |",
+        "|---|---:|---|---:|",
+    ]
+    for people, tables, rounds in PROOF_SHAPES:
+        alike = len(set(tables)) == 1
+        shape = f"{len(tables)}x{tables[0]}" if alike else "+".join(map(str, tables))
+        print(f"proofs {people} ({shape}, {rounds} rounds) ...", file=sys.stderr, flush=True)
+        results = [
+            solve(tag_instance(people, tables, rounds, seed), time_limit=limit) for seed in seeds
+        ]
+        proven = sum(r.status == Status.OPTIMAL for r in results)
+        seconds = ", ".join(
+            f"{r.seconds:.1f}{'' if r.status == Status.OPTIMAL else '*'}" for r in results
+        )
+        gap = max(r.gap for r in results)
+        lines.append(
+            f"| {people} ({shape}, {rounds} round{'s' if rounds > 1 else ''}) | "
+            f"{proven} of {len(seeds)} | {seconds} | {100 * gap:.1f}% |"
+        )
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -288,7 +331,10 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(run_random(case))
             if case.annealing:
                 rows.append(run_annealing(case))
-    report = table(rows)
+    parts = [table(rows)] if rows else []
+    if args.only in "proofs":
+        parts.append(proofs(args.quick))
+    report = "\n\n".join(parts)
     print(report)
     if not args.no_write:
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))

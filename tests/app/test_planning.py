@@ -398,6 +398,8 @@ def test_the_active_plan_exports_as_csv_xlsx_and_printable_lists(client, auth):
 def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
     auth.login()
     event = make_event()
+    person("dan@example.se").handicap = -2.0  # plus 2: better than scratch
+    db.session.commit()
     golf = session_of(event, "golf")
     plan = plan_session(client, golf)
     assert plan.state == "done" and plan.handicap_spread is not None
@@ -405,7 +407,8 @@ def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
     assert sorted(flights.values()) == [3, 3]
     page = client.get(f"/plans/{plan.id}").text
     assert "tee-sheet" in page and "08:00" in page and "08:10" in page
-    assert "hcp 10" in page
+    assert 'hcp <bdi dir="ltr">10</bdi>' in page and 'hcp <bdi dir="ltr">+2</bdi>' in page
+    assert '<td><bdi dir="ltr">+2</bdi></td>' in client.get(f"/events/{event.id}").text
     assert plan.handicap_spread <= plan.handicap_spread_before and plan.balance_cost is not None
     assert "balanced from" in page  # the spread before balancing, and what it cost
     client.post(f"/plans/{plan.id}/activate")

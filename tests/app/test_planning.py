@@ -410,7 +410,7 @@ def test_a_golf_plan_is_a_tee_sheet_with_tee_times_and_handicaps(client, auth):
     assert 'hcp <bdi dir="ltr">10</bdi>' in page and 'hcp <bdi dir="ltr">+2</bdi>' in page
     assert '<td><bdi dir="ltr">+2</bdi></td>' in client.get(f"/events/{event.id}").text
     assert plan.handicap_spread <= plan.handicap_spread_before and plan.balance_cost is not None
-    assert "balanced from" in page  # the spread before balancing, and what it cost
+    assert "the solver balanced it from" in page  # the spread before balancing, and its cost
     client.post(f"/plans/{plan.id}/activate")
     rows = list(csv.reader(io.StringIO(client.get(f"/sessions/{golf.id}/plan.csv").text[1:])))
     assert rows[0][1] == "Flight" and {r[2] for r in rows[1:]} == {

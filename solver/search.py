@@ -616,8 +616,9 @@ class Handicaps:
     known handicaps). Unknown handicaps count in no mean, and a flight with none known counts as
     balanced, as in golf.handicap_spread. A plan's spread is the widest gap between two flights'
     means in a round, what organisers see; its imbalance is the sum, over rounds and flights, of
-    the squared distance from a flight's mean to the field's, a smooth measure that every flight
-    moves and that falls as the spread narrows.
+    the fourth power of the distance from a flight's mean to the field's: a smooth measure that
+    every flight moves, where (as in the spread) the flights furthest out count far more than
+    those near the middle.
     """
 
     handicap: np.ndarray  # (n,) 0.0 where unknown
@@ -631,9 +632,9 @@ class Handicaps:
         return cls(handicap, known, float(handicap.sum() / max(known.sum(), 1.0)))
 
     def imbalance(self, assignment: np.ndarray, flights: int) -> float:
-        """Sum over rounds and flights of (flight mean - field mean) squared."""
+        """Sum over rounds and flights of (flight mean - field mean) ** 4."""
         return sum(
-            float(np.sum(self._offsets(*self._totals(row, flights)) ** 2)) for row in assignment
+            float(np.sum(_fourth(self._offsets(*self._totals(row, flights))))) for row in assignment
         )
 
     def spread(self, assignment: np.ndarray, flights: int) -> float:
@@ -655,10 +656,10 @@ class Handicaps:
         more = unit_known[None, :] - unit_known[:, None]  # and in known handicaps
         flight = row[units[:, 0]]
         s, t = flight[:, None], flight[None, :]
-        before = self._offsets(total, known) ** 2
+        before = _fourth(self._offsets(total, known))
         after_s = self._offsets(total[s] + shift, known[s] + more)
         after_t = self._offsets(total[t] - shift, known[t] - more)
-        return before[s] + before[t] - after_s**2 - after_t**2
+        return before[s] + before[t] - _fourth(after_s) - _fourth(after_t)
 
     def _totals(self, row: np.ndarray, flights: int) -> tuple[np.ndarray, np.ndarray]:
         return (
@@ -668,6 +669,11 @@ class Handicaps:
 
     def _offsets(self, total: np.ndarray, known: np.ndarray) -> np.ndarray:
         return np.where(known > 0, total / np.maximum(known, 1.0) - self.centre, 0.0)
+
+
+def _fourth(x: np.ndarray) -> np.ndarray:
+    # Squaring twice: several times faster than x ** 4 on large arrays.
+    return np.square(np.square(x))
 
 
 def balance_handicaps(
@@ -695,7 +701,9 @@ def balance_handicaps(
     floor = state.value - budget
     weight = 1.0
     tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
-    tenure = max(3, state.n // 10)
+    # In proportion to the tabu list's entries (round, player), and short: a pair trade makes
+    # four entries tabu at once, and a long list blocks the few trades that keep pairs together.
+    tenure = max(3, state.rounds * state.n // 30)
     best_key, best = _balance_key(state, handicaps), state.a.copy()
     iteration = last_better = 0
     while (

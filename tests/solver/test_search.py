@@ -142,3 +142,16 @@ def test_flights_balance_for_nothing_when_only_two_partners_moving_together_can(
     assert violations(problem, plan_of(best, 2)) == []
     assert score(problem, best).objective == 28
     assert score(problem, best).handicap_spread == 0
+
+
+def test_handicap_spread_is_the_one_the_score_reports() -> None:
+    rng = np.random.default_rng(7)
+    handicaps = tuple(
+        None if k % 5 == 0 else float(h) for k, h in enumerate(rng.uniform(0, 36, 30))
+    )
+    problem = Problem(people=30, tables=(4,) * 6 + (3, 3), rounds=2, handicaps=handicaps)
+    for _ in range(20):
+        seats = np.repeat(np.arange(8), problem.tables)
+        assignment = np.stack([rng.permutation(seats), rng.permutation(seats)])
+        expected = score(problem, assignment).handicap_spread
+        assert Handicaps.of(handicaps).spread(assignment, 8) == pytest.approx(expected)

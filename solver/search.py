@@ -20,7 +20,7 @@ from solver.feasibility import together_groups
 from solver.model import Problem
 
 EPS = 1e-9
-BALANCE_PATIENCE = 100  # balancing ends after this many swaps per person without a better plan
+BALANCE_PATIENCE = 100  # balancing ends after this many trades per person without a better plan
 
 
 @dataclass(frozen=True)
@@ -326,6 +326,47 @@ class Seating:
             ok &= ~(~host[:, None] & host[None, :] & busy[:, None])
         return np.where(ok, d, -np.inf)
 
+    def trading_units(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        """Who may trade tables in round r, as rows of people who move together: each single
+        person (n1 x 1), and each two at one table who may move as a pair (n2 x 2): two singles,
+        or a kept-together couple whose seats are not fixed."""
+        row = self.a[r]
+        singles = np.flatnonzero(self.single[r])
+        i, j = np.nonzero(np.triu(row[singles][:, None] == row[singles][None, :], 1))
+        couples = [
+            g for g in self.rules.groups if len(g) == 2 and self.rules.fixed_table[r, g[0]] < 0
+        ]
+        pairs = np.concatenate(
+            [np.stack([singles[i], singles[j]], axis=1), *[g[None, :] for g in couples]]
+        )
+        return singles[:, None], pairs
+
+    def trade_matrix(self, r: int, units: np.ndarray) -> np.ndarray:
+        """d[u, v]: objective change of units u and v trading tables in round r, where a unit is
+        a row of `units` (people at one table who move together); -inf where u and v share a
+        table or the trade breaks a keep-apart or host rule. Whether the people may move at all
+        (fixed seats, groups) is the caller's to check."""
+        ar = self.a[r]
+        table = ar[units[:, 0]]
+        same = ar[:, None] == ar[None, :]
+        weff = self.values * ((self.meets - same) == 0)
+        gain = self.gain[r][units].sum(axis=1)  # gain[u, t]: what u's pairs at table t are worth
+        own = gain[np.arange(len(units)), table]
+        cross = gain[:, table]
+        between = _between(weff, units)
+        # A unit's own pairs (on the diagonal) travel with it, so trading keeps them.
+        inside = np.diag(between)
+        d = cross - own[:, None] + cross.T - own[None, :] - 2.0 * between
+        d += inside[:, None] + inside[None, :]
+        ok = table[:, None] != table[None, :]
+        if self.apart_at is not None:
+            ok &= _fits(self.apart_at[r], self.rules.apart.astype(np.int64), units, table)
+        if self.has_hosts:
+            hosts = self.rules.host[units].sum(axis=1)
+            after = self.hosts_at[r, table][:, None] - hosts[:, None] + hosts[None, :]
+            ok &= (after <= 1) & (after.T <= 1)
+        return np.where(ok, d, -np.inf)
+
     def move_matrix(self, r: int) -> np.ndarray:
         """d[p, t]: objective change of moving p to table t in round r; -inf where not allowed."""
         g, ar = self.gain[r], self.a[r]
@@ -573,9 +614,11 @@ class Handicaps:
 
     A round is balanced when every flight's mean handicap equals the field's (the mean of all
     known handicaps). Unknown handicaps count in no mean, and a flight with none known counts as
-    balanced, as in golf.handicap_spread. A plan's imbalance is the sum, over rounds and flights,
-    of the squared distance from a flight's mean to the field's; it falls as the spread (the
-    widest gap between two flights' means in a round) narrows.
+    balanced, as in golf.handicap_spread. A plan's spread is the widest gap between two flights'
+    means in a round, what organisers see; its imbalance is the sum, over rounds and flights, of
+    the fourth power of the distance from a flight's mean to the field's: a smooth measure that
+    every flight moves, where (as in the spread) the flights furthest out count far more than
+    those near the middle.
     """
 
     handicap: np.ndarray  # (n,) 0.0 where unknown
@@ -589,21 +632,34 @@ class Handicaps:
         return cls(handicap, known, float(handicap.sum() / max(known.sum(), 1.0)))
 
     def imbalance(self, assignment: np.ndarray, flights: int) -> float:
-        """Sum over rounds and flights of (flight mean - field mean) squared."""
+        """Sum over rounds and flights of (flight mean - field mean) ** 4."""
         return sum(
-            float(np.sum(self._offsets(*self._totals(row, flights)) ** 2)) for row in assignment
+            float(np.sum(_fourth(self._offsets(*self._totals(row, flights))))) for row in assignment
         )
 
-    def narrowing(self, row: np.ndarray, flights: int) -> np.ndarray:
-        """n x n: how much swapping p and q (in different flights) lowers this round's imbalance."""
+    def spread(self, assignment: np.ndarray, flights: int) -> float:
+        """Widest gap between two flights' mean handicaps in any round."""
+        gaps = [0.0]
+        for row in assignment:
+            total, known = self._totals(row, flights)
+            offsets = self._offsets(total, known)[known > 0]
+            gaps.append(float(np.ptp(offsets)) if len(offsets) else 0.0)
+        return max(gaps)
+
+    def narrowing(self, row: np.ndarray, flights: int, units: np.ndarray) -> np.ndarray:
+        """[u, v]: how much units u and v (rows of people at one flight) trading flights lowers
+        this round's imbalance; meaningless where they share a flight."""
         total, known = self._totals(row, flights)
-        shift = self.handicap[None, :] - self.handicap[:, None]  # what p's flight gains in total
-        more = self.known[None, :] - self.known[:, None]  # and in known handicaps
-        s, t = row[:, None], row[None, :]
-        before = self._offsets(total, known) ** 2
+        unit_total = self.handicap[units].sum(axis=1)
+        unit_known = self.known[units].sum(axis=1)
+        shift = unit_total[None, :] - unit_total[:, None]  # what u's flight gains in total
+        more = unit_known[None, :] - unit_known[:, None]  # and in known handicaps
+        flight = row[units[:, 0]]
+        s, t = flight[:, None], flight[None, :]
+        before = _fourth(self._offsets(total, known))
         after_s = self._offsets(total[s] + shift, known[s] + more)
         after_t = self._offsets(total[t] - shift, known[t] - more)
-        return before[s] + before[t] - after_s**2 - after_t**2
+        return before[s] + before[t] - _fourth(after_s) - _fourth(after_t)
 
     def _totals(self, row: np.ndarray, flights: int) -> tuple[np.ndarray, np.ndarray]:
         return (
@@ -613,6 +669,11 @@ class Handicaps:
 
     def _offsets(self, total: np.ndarray, known: np.ndarray) -> np.ndarray:
         return np.where(known > 0, total / np.maximum(known, 1.0) - self.centre, 0.0)
+
+
+def _fourth(x: np.ndarray) -> np.ndarray:
+    # Squaring twice: several times faster than x ** 4 on large arrays.
+    return np.square(np.square(x))
 
 
 def balance_handicaps(
@@ -626,20 +687,24 @@ def balance_handicaps(
     """Golf: give up at most `budget` of the objective for flights with close mean handicaps.
 
     Lexicographic within the budget: of the plans seen that are worth at least the starting value
-    minus `budget`, the least imbalanced (see Handicaps) wins, then the most valuable. The search
-    is a tabu search over swaps scored by value change + weight * imbalance reduction; the weight
-    grows while the plan is within budget and shrinks while it is not (strategic oscillation), so
-    the search keeps crossing the budget line in search of balance that costs little. Swaps keep
-    every hard rule (kept-together groups and fixed seats stay put) and never seat together two
-    players who meet in another round. Ends at the deadline or after BALANCE_PATIENCE swaps per
-    player without a better plan. Returns the chosen assignment; deterministic for a given rng,
-    like tabu_search.
+    minus `budget`, the one with the smallest spread (see Handicaps) wins, then the least
+    imbalanced, then the most valuable. The search is a tabu search over trades, where two
+    players or two pairs of flightmates in different flights of a round change places, scored by
+    value change + weight * imbalance reduction; the weight grows while the plan is within budget
+    and shrinks while it is not (strategic oscillation), so the search keeps crossing the budget
+    line in search of balance that costs little. Trades keep every hard rule (fixed seats stay
+    put, a kept-together couple moves only as a pair, larger groups not at all) and never seat
+    together two players who meet in another round. Ends at the deadline or after
+    BALANCE_PATIENCE trades per player without a better plan. Returns the chosen assignment;
+    deterministic for a given rng, like tabu_search.
     """
     floor = state.value - budget
     weight = 1.0
     tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
-    tenure = max(3, state.n // 10)
-    best_key, best = (handicaps.imbalance(state.a, state.T), -state.value), state.a.copy()
+    # In proportion to the tabu list's entries (round, player), and short: a pair trade makes
+    # four entries tabu at once, and a long list blocks the few trades that keep pairs together.
+    tenure = max(3, state.rounds * state.n // 30)
+    best_key, best = _balance_key(state, handicaps), state.a.copy()
     iteration = last_better = 0
     while (
         best_key[0] > EPS
@@ -659,10 +724,18 @@ def balance_handicaps(
         within = state.value >= floor - EPS
         # Bounded both ways, so that neither aim is forgotten for long.
         weight = min(max(weight * (1.05 if within else 0.9), 1e-3), 1e3)
-        key = (handicaps.imbalance(state.a, state.T), -state.value)
+        key = _balance_key(state, handicaps)
         if within and key < best_key:
             best_key, best, last_better = key, state.a.copy(), iteration
     return best
+
+
+def _balance_key(state: Seating, handicaps: Handicaps) -> tuple[float, float, float]:
+    return (
+        handicaps.spread(state.a, state.T),
+        handicaps.imbalance(state.a, state.T),
+        -state.value,
+    )
 
 
 def _best_balance_step(
@@ -671,23 +744,41 @@ def _best_balance_step(
     best, step = -np.inf, []
     for r in range(state.rounds):
         row = state.a[r]
-        d = state.swap_matrix(r) + weight * handicaps.narrowing(row, state.T)
-        free = tabu[r] <= iteration
-        ok = free[:, None] & free[None, :]
-        if state.rounds > 1:
-            ok &= _meets_nobody_again(state, r)
-        d = np.where(ok, d, -np.inf)
-        p, q = np.unravel_index(int(np.argmax(d)), d.shape)
-        if d[p, q] > best:
-            best, step = float(d[p, q]), [(r, int(p), int(row[q])), (r, int(q), int(row[p]))]
+        met = _met_elsewhere(state, r) if state.rounds > 1 else None
+        for units in state.trading_units(r):
+            if len(units) == 0:
+                continue
+            d = state.trade_matrix(r, units) + weight * handicaps.narrowing(row, state.T, units)
+            free = (tabu[r, units] <= iteration).all(axis=1)
+            ok = free[:, None] & free[None, :]
+            if met is not None:
+                ok &= _fits(*met, units, row[units[:, 0]])
+            d = np.where(ok, d, -np.inf)
+            u, v = np.unravel_index(int(np.argmax(d)), d.shape)
+            if d[u, v] > best:
+                best = float(d[u, v])
+                s, t = int(row[units[u, 0]]), int(row[units[v, 0]])
+                step = [(r, int(p), t) for p in units[u]] + [(r, int(q), s) for q in units[v]]
     return step
 
 
-def _meets_nobody_again(state: Seating, r: int) -> np.ndarray:
-    # [p, q]: swapping p and q in round r seats neither with someone they meet in another round.
+def _met_elsewhere(state: Seating, r: int) -> tuple[np.ndarray, np.ndarray]:
+    # at[p, t]: how many at flight t of round r p meets in another round; and links[p, q]: whether
+    # p and q meet in another round. Balancing must not seat them together again.
     row = state.a[r]
-    elsewhere = (state.meets - (row[:, None] == row[None, :])) > 0
+    links = ((state.meets - (row[:, None] == row[None, :])) > 0).astype(float)
     onehot = np.zeros((state.n, state.T))
     onehot[state.index, row] = 1.0
-    again = (elsewhere @ onehot)[:, row] - elsewhere  # p's new flightmates (but q) met elsewhere
-    return (again == 0) & (again.T == 0)
+    return links @ onehot, links
+
+
+def _between(x: np.ndarray, units: np.ndarray) -> np.ndarray:
+    # [u, v]: the sum of x[p, q] over p in unit u and q in unit v.
+    return x[units].sum(axis=1)[:, units].sum(axis=2)
+
+
+def _fits(at: np.ndarray, links: np.ndarray, units: np.ndarray, table: np.ndarray) -> np.ndarray:
+    # [u, v]: after u and v trade tables, nobody sits with someone they are linked to (keep-apart
+    # partners, players met in another round), given at[p, t]: p's links at table t.
+    fits = at[units].sum(axis=1)[:, table] == _between(links, units)
+    return fits & fits.T

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -98,3 +99,59 @@ def test_balancing_keeps_the_rules_and_the_budget_adds_no_repeat_and_is_repeatab
     assert not ((meet_counts(best) > 1) & ~met_twice).any()
     assert score(problem, best).handicap_spread < score(problem, start.a).handicap_spread / 2
     assert (balance(0) == best).all()
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_trades_of_pairs_change_the_objective_as_predicted_and_keep_the_rules(rounds) -> None:
+    rng = np.random.default_rng(rounds)
+    problem = Problem(people=40, tables=(9, 9, 8, 8, 8), rounds=rounds,
+                      weights=random_weights(rng, 40, 0.3), together=((7, 8),),
+                      apart=((0, 1), (2, 3)), fixed=(Fixed(9, 1),),
+                      hosts=frozenset({5, 6}))  # fmt: skip
+    state = seating(problem, 0)
+    for r in range(rounds):
+        singles, pairs = state.trading_units(r)
+        assert not np.isin(pairs, [9]).any() and not np.isin(singles, [7, 8, 9]).any()
+        d = state.trade_matrix(r, pairs)
+        allowed = np.argwhere(np.isfinite(d))
+        for u, v in allowed[rng.choice(len(allowed), 30)]:
+            before, mark = state.value, len(state.log)
+            s, t = state.a[r, pairs[u, 0]], state.a[r, pairs[v, 0]]
+            for p in pairs[u]:
+                state.move(r, p, t)
+            for q in pairs[v]:
+                state.move(r, q, s)
+            assert state.value - before == pytest.approx(d[u, v])
+            assert violations(problem, plan(state)) == []
+            state.undo(mark)
+
+
+@pytest.mark.parametrize("rules", ["none", "a couple and two fixed"])
+def test_flights_balance_for_nothing_when_only_two_partners_moving_together_can(rules) -> None:
+    # Four pairs worth 5 (others 1); low handicaps in one flight, high in the other. Any single
+    # swap parts two pairs; trading 2 and 3 (the couple) for 6 and 7 balances and keeps them all.
+    weights = ((0, 1, 5.0), (2, 3, 5.0), (4, 5, 5.0), (6, 7, 5.0))
+    handicaps = (2.0, 4.0, 6.0, 8.0, 20.0, 22.0, 24.0, 26.0)
+    problem = Problem(people=8, tables=(4, 4), base_value=1.0, weights=weights,
+                      handicaps=handicaps)  # fmt: skip
+    if rules != "none":
+        problem = replace(problem, together=((2, 3),), fixed=(Fixed(0, 0), Fixed(1, 0)))
+    state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 0, 0, 1, 1, 1, 1]]))
+    rng = np.random.default_rng(0)
+    best = balance_handicaps(state, Handicaps.of(handicaps), 0.0, rng, np.inf, lambda: False)
+    assert violations(problem, plan_of(best, 2)) == []
+    assert score(problem, best).objective == 28
+    assert score(problem, best).handicap_spread == 0
+
+
+def test_handicap_spread_is_the_one_the_score_reports() -> None:
+    rng = np.random.default_rng(7)
+    handicaps = tuple(
+        None if k % 5 == 0 else float(h) for k, h in enumerate(rng.uniform(0, 36, 30))
+    )
+    problem = Problem(people=30, tables=(4,) * 6 + (3, 3), rounds=2, handicaps=handicaps)
+    for _ in range(20):
+        seats = np.repeat(np.arange(8), problem.tables)
+        assignment = np.stack([rng.permutation(seats), rng.permutation(seats)])
+        expected = score(problem, assignment).handicap_spread
+        assert Handicaps.of(handicaps).spread(assignment, 8) == pytest.approx(expected)

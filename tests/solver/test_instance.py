@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from solver import Fixed, Problem
-from solver.bounds import lp_bound, per_person_bound
+from solver.bounds import lp_bound, per_person_bound, set_partitioning_bound
 from solver.evaluate import value_matrix
 from solver.instance import problem_from_json, problem_to_json, result_to_json
 from solver.seating import solve
@@ -65,6 +65,7 @@ def test_bounds_are_never_below_the_optimum(seed: int) -> None:
     values = value_matrix(problem)
     assert per_person_bound(problem, values) >= best - 1e-9
     assert lp_bound(problem, values) >= best - 1e-9
+    assert set_partitioning_bound(problem, values) >= best - 1e-9
 
 
 def test_lp_bound_with_triangles_is_tighter_than_per_person() -> None:
@@ -77,3 +78,16 @@ def test_lp_bound_with_triangles_is_tighter_than_per_person() -> None:
     values = value_matrix(bigger)
     assert per_person_bound(bigger, values) == 3.0
     assert 2.0 <= lp_bound(bigger, values) < 3.0  # the optimum is 2
+
+
+def test_set_partitioning_bound_counts_whole_groups() -> None:
+    # Two sides of three who all value the other side: a table of three holds at most two such
+    # pairs, which the pair LP over two rounds does not see.
+    across = tuple((i, j, 1.0) for i in range(3) for j in range(3, 6))
+    problem = Problem(people=6, tables=(3, 3), rounds=2, weights=across)
+    values = value_matrix(problem)
+    assert lp_bound(problem, values) == pytest.approx(9.0)
+    assert set_partitioning_bound(problem, values) == pytest.approx(8.0)
+    assert brute_force_optimum(problem) <= 8
+    many = Problem(people=40, tables=(10,) * 4, weights=across)
+    assert set_partitioning_bound(many, value_matrix(many)) is None  # too many groups to list

@@ -104,6 +104,15 @@ def test_rotating_rounds_meet_new_people() -> None:
     assert result.status == Status.OPTIMAL
 
 
+def test_a_bound_the_plan_reaches_proves_it_without_the_exact_model() -> None:
+    # One person everyone values, at tables of two over two rounds: two of them meet her.
+    star = tuple((0, j, 1.0) for j in range(1, 5))
+    result = solve(Problem(people=5, tables=(2, 2, 1), rounds=2, weights=star), time_limit=5.0)
+    assert result.objective == 2 and result.status == Status.OPTIMAL
+    assert result.bound_kind == "set-partitioning"
+    assert result.stats["method"] == "tabu search (proven by the bound)"
+
+
 def test_second_aim_leaves_nobody_without_a_match_when_possible() -> None:
     # Four couples worth the same as four other pairs; every person can have a match.
     weights = tuple((2 * k, 2 * k + 1, 1.0) for k in range(4)) + ((0, 2, 1.0), (4, 6, 1.0))

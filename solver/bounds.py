@@ -83,7 +83,7 @@ def set_partitioning_bound(
     """LP relaxation over every group of people a table could hold: each round splits everyone
     into at most len(tables) groups, and a positive pair counts (up to 1) as often as the rounds
     put it in one group. Far tighter than the pair LP at small tables, where a group is a few
-    people (about 0.3 s for 24 people at tables of four). Rounds are interchangeable in this
+    people (about 0.2 s for 24 people at tables of four). Rounds are interchangeable in this
     relaxation, so one set of group variables, each person in `rounds` of them, stands for all.
     None when more than `max_groups` groups are possible.
     """

@@ -15,7 +15,7 @@ import numpy as np
 
 from solver.bounds import lp_bound, per_person_bound, set_partitioning_bound
 from solver.evaluate import handicap_spread, plan_of, score, value_matrix
-from solver.exact import RuleClash, seat_by_rules, solve_exact
+from solver.exact import RuleClash, integer_scale, seat_by_rules, solve_exact
 from solver.feasibility import Conflict, find_conflict
 from solver.model import Problem, Progress, ProgressCallback, Result, Status, StopCallback
 from solver.search import (
@@ -217,7 +217,7 @@ def _result(
 
 def _whole_bound(bound: float, values: np.ndarray) -> float:
     # With whole-number pair values every plan is worth a whole number: round the bound down.
-    return math.floor(bound + 1e-6) if np.allclose(values, np.round(values)) else bound
+    return math.floor(bound + 1e-6) if integer_scale(values) == 1 else bound
 
 
 def _infeasible(conflict: Conflict, start: float) -> Result:

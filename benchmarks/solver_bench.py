@@ -1,13 +1,15 @@
 """Side-by-side benchmark: this solver, the textbook CP-SAT model, random seating (and simulated
 annealing for the 2,000-person gala), on generated dinners of each size class and the classic
 Social Golfer instances; then, per small-dinner shape, how many of three instances this solver
-proves optimal within the time limit. Prints Markdown tables and writes them to
+proves optimal within the time limit; then, on dinners built around a hidden plan (so their
+optimum is known), how far short of it the solver ends. Prints Markdown tables and writes them to
 benchmarks/RESULTS.md.
 
     python -m benchmarks.solver_bench            # the full run (about ten minutes)
     python -m benchmarks.solver_bench --quick    # short time limits, for a smoke test
     python -m benchmarks.solver_bench --only gala
     python -m benchmarks.solver_bench --only proofs   # small dinners: proven optimal or not
+    python -m benchmarks.solver_bench --only planted  # dinners with a known optimum
 
 This solver runs through the command line (`python -m solver seat|golf`), in a child process
 whose peak memory (max RSS) is reported.
@@ -183,6 +185,62 @@ def proofs(quick: bool) -> str:
     return "\n".join(lines)
 
 
+# Dinners whose optimum is known, to tell the search's shortfall from the bound's: (people,
+# tables, rounds, share of the planted plan's pairs that are valuable).
+PLANTED_SHAPES = [
+    (60, [10] * 6, 2, 0.3),
+    (90, [10] * 6 + [8] * 4, 3, 0.6),
+    (120, [10] * 12, 3, 0.3),
+    (150, [10] * 15, 2, 0.3),
+]
+
+
+def planted_instance(
+    people: int, tables: list[int], rounds: int, seed: int, share: float
+) -> Problem:
+    """A dinner with a known optimum: seat everyone at random in each round, then give a value
+    (1, 2 or 4, as tag_instance's one-way, two-tag and mutual pairs) to `share` of the pairs that
+    this hidden plan puts at one table, and to no other pair. The hidden plan collects every
+    valuable pair, so the optimum is the sum of all pair values."""
+    rng = np.random.default_rng(seed)
+    seats = np.repeat(np.arange(len(tables)), tables)[:people]
+    meet = np.zeros((people, people), dtype=bool)
+    for _ in range(rounds):
+        row = rng.permutation(seats)
+        meet |= row[:, None] == row[None, :]
+    i, j = np.nonzero(np.triu(meet, 1))
+    keep = rng.random(len(i)) < share
+    value = rng.choice([1.0, 2.0, 4.0], size=len(i), p=[0.6, 0.25, 0.15])
+    weights = tuple(
+        (int(a), int(b), float(v)) for a, b, v, k in zip(i, j, value, keep, strict=True) if k
+    )
+    return Problem(people=people, tables=tuple(tables), rounds=rounds, weights=weights)
+
+
+def planted(quick: bool) -> str:
+    """Markdown: per planted dinner, the known optimum, what this solver found within the time
+    limit, and how far short of the optimum that is."""
+    limit, seeds = (2.0, (1,)) if quick else (10.0, (1, 2))
+    lines = [
+        f"| planted dinner | optimum | found in {limit:g} s | short of the optimum |",
+        "|---|---|---|---|",
+    ]
+    for people, tables, rounds, share in PLANTED_SHAPES:
+        name = f"{people} ({len(tables)} tables, {rounds} rounds, {share:.0%} of pairs valuable)"
+        print(f"planted {name} ...", file=sys.stderr, flush=True)
+        found, optima = [], []
+        for seed in seeds:
+            problem = planted_instance(people, tables, rounds, seed, share)
+            optima.append(sum(w for *_, w in problem.weights))
+            found.append(solve(problem, time_limit=limit).objective)
+        short = ", ".join(f"{100 * (1 - f / o):.1f}%" for f, o in zip(found, optima, strict=True))
+        lines.append(
+            f"| {name} | {', '.join(_fmt(o) for o in optima)} | "
+            f"{', '.join(_fmt(f) for f in found)} | {short} |"
+        )
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Row:
     case: str
@@ -334,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
     parts = [table(rows)] if rows else []
     if args.only in "proofs":
         parts.append(proofs(args.quick))
+    if args.only in "planted":
+        parts.append(planted(args.quick))
     report = "\n\n".join(parts)
     print(report)
     if not args.no_write:

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.solver_bench import golf_day
+from benchmarks.solver_bench import golf_day, planted_instance
 from solver import Fixed, Problem, Status, solve
 from solver.evaluate import assignment_of, score, violations
 from tests.solver.conftest import brute_force_optimum, random_weights
@@ -142,6 +142,15 @@ def test_with_no_budget_balancing_keeps_every_point_of_value() -> None:
     assert_valid(problem, result)
     assert result.stats["balance_cost"] <= 1e-9
     assert result.stats["handicap_spread"] <= result.stats["handicap_spread_before"]
+
+
+def test_a_planted_dinner_has_the_sum_of_its_pair_values_as_optimum() -> None:
+    # The benchmark's "short of the optimum" figures rest on this.
+    problem = planted_instance(16, [4] * 4, 2, seed=1, share=0.5)
+    result = solve(problem, time_limit=5.0)
+    assert_valid(problem, result)
+    assert result.status == Status.OPTIMAL
+    assert result.objective == sum(w for *_, w in problem.weights) > 0
 
 
 def test_same_seed_gives_the_same_plan(dinner_60) -> None:

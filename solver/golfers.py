@@ -1,12 +1,13 @@
 """Social Golfer Problem: groups of golfers over rounds so that no two golfers play together twice.
 
 Golfers are numbered 0..n-1. Where the shape allows, a schedule is computed from an algebraic
-design (affine geometries over finite fields, Kirkman triple systems, packings of subspaces, the
-round-robin circle). Otherwise, and for the rounds a design cannot supply, rounds are filled
-greedily (Triska & Musliu's "freedom") and improved by a tabu search in the style of Dotu & Van
-Hentenryck ("Scheduling social golfers locally", CPAIOR 2005) that swaps golfers between groups
-of one round, always moving a golfer who meets someone again. flight_schedule does the same for
-groups of uneven sizes (a golf day in fours and threes), with the search alone.
+design (affine geometries over finite fields, Kirkman triple systems, packings of subspaces, lines
+of projective 3-space, the Hermitian unital on 28, the round-robin circle). Otherwise, and for the
+rounds a design cannot supply, rounds are filled greedily (Triska & Musliu's "freedom") and
+improved by a tabu search in the style of Dotu & Van Hentenryck ("Scheduling social golfers
+locally", CPAIOR 2005) that swaps golfers between groups of one round, always moving a golfer who
+meets someone again. flight_schedule does the same for groups of uneven sizes (a golf day in
+fours and threes), with the search alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ Rounds = list[list[list[int]]]
 MAX_GOLFERS = 2048  # the search keeps golfers x golfers matrices, one per round for tabu
 MAX_FIELD = 1024  # finite fields are tabulated: q*q entries
 MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspace
+MAX_UNITAL_Q = 3  # CP-SAT splits q = 3 (28 golfers) at once; q = 4 (65) took it 57 s
+MAX_PROJECTIVE_Q = 3  # q = 3 (40 golfers) splits in 0.1 s; q = 4 (85) not in 60 s
 
 
 def social_golfer_schedule(
@@ -249,6 +252,8 @@ def _design(groups: int, size: int, rounds: int, seed: int, deadline: float) -> 
         ("affine-geometry", lambda: _affine_geometry(groups, size)),
         ("kirkman", lambda: _kirkman(groups) if size == 3 else []),
         ("subspace-packing", lambda: _subspace_packing(groups, size, rounds, seed, deadline)),
+        ("unital", lambda: _unital(groups, size, seed, deadline)),
+        ("projective-space", lambda: _projective_space(groups, size, seed, deadline)),
     ]
     best: tuple[str, Rounds] = ("none", [])
     for name, build in candidates:
@@ -383,6 +388,96 @@ def _subspace_packing(groups: int, size: int, rounds: int, seed: int, deadline: 
                 tuple(sorted(_add_vectors(x, u, p) for u in subspace)) for x in range(golfers)
             }
             result.append([list(c) for c in sorted(cosets)])
+    return result
+
+
+def _unital(groups: int, size: int, seed: int, deadline: float) -> Rounds:
+    """The Hermitian unital for q = size - 1 a prime power, split into q**2 rounds.
+
+    Its q**3 + 1 golfers are the points [x:y:z] of the projective plane over GF(q**2) with
+    x**(q+1) + y**(q+1) + z**(q+1) = 0; a line meeting them in q + 1 points makes a group, and
+    two golfers share exactly one such line. The design is resolvable, and _resolution finds the
+    rounds: 28 golfers in groups of 4 get 9.
+    """
+    q = size - 1
+    if _prime_power(q) is None or q > MAX_UNITAL_Q or groups * size != q**3 + 1:
+        return []
+    field = GaloisField(q * q)
+    norm = np.zeros(field.q, dtype=np.int64)  # x -> x**(q+1)
+    norm[1:] = field.exp[(field.log[1:] * (q + 1)) % (field.q - 1)]
+    points = _projective_points(field, 3)
+    on_unital = field.add[field.add[norm[points[:, 0]], norm[points[:, 1]]], norm[points[:, 2]]]
+    golfers = points[on_unital == 0]  # golfer i is golfers[i]
+    blocks = []
+    for line in points:  # lines are projective points too: [a:b:c] holds ax + by + cz = 0
+        products = field.mul[golfers, line[None, :]]
+        on_line = field.add[field.add[products[:, 0], products[:, 1]], products[:, 2]] == 0
+        if on_line.sum() == size:
+            blocks.append(np.flatnonzero(on_line).tolist())
+    return _resolution(blocks, len(golfers), q * q, seed, deadline)
+
+
+def _projective_space(groups: int, size: int, seed: int, deadline: float) -> Rounds:
+    """Lines of the projective space PG(3, q), q = size - 1 a prime power, split into q**2 + q + 1
+    rounds (a packing of spreads, which exists for every q).
+
+    Its (q + 1)(q**2 + 1) golfers are the points; two lie on exactly one line of q + 1. So 15
+    schoolgirls (q = 2) walk in threes for 7 days, and 40 golfers (q = 3) play in fours for 13.
+    """
+    q = size - 1
+    if _prime_power(q) is None or q > MAX_PROJECTIVE_Q or groups * size != (q + 1) * (q * q + 1):
+        return []
+    field = GaloisField(q)
+    points = _projective_points(field, 4)
+    index = {tuple(point): i for i, point in enumerate(points)}
+    lines = set()
+    for a, b in itertools.combinations(range(len(points)), 2):
+        # The line through a and b: a + t*b for every t, and b itself.
+        line = {b}
+        for t in range(q):
+            point = field.add[points[a], field.mul[t, points[b]]]
+            lead = point[np.flatnonzero(point)[0]]
+            line.add(index[tuple(field.mul[field.exp[-field.log[lead] % (q - 1)], point])])
+        lines.add(tuple(sorted(line)))
+    return _resolution(
+        [list(line) for line in sorted(lines)], len(points), q * q + q + 1, seed, deadline
+    )
+
+
+def _projective_points(field: GaloisField, dimension: int) -> np.ndarray:
+    """The points of the projective space over the field, as vectors of `dimension` coordinates
+    whose first nonzero one is 1."""
+    vectors = itertools.product(range(field.q), repeat=dimension)
+    return np.array([v for v in vectors if next((c for c in v if c), 0) == 1])
+
+
+def _resolution(
+    blocks: list[list[int]], golfers: int, rounds: int, seed: int, deadline: float
+) -> Rounds:
+    """The blocks of a design in which every golfer lies on `rounds` blocks, split by CP-SAT into
+    that many rounds in which each golfer plays once; [] when none is found in time."""
+    model = cp_model.CpModel()
+    where = [[model.new_bool_var("") for _ in range(rounds)] for _ in blocks]
+    for choices in where:
+        model.add_exactly_one(choices)
+    for golfer in range(golfers):
+        mine = [b for b, block in enumerate(blocks) if golfer in block]
+        for r in range(rounds):
+            model.add_exactly_one(where[b][r] for b in mine)
+        if golfer == 0:  # golfer 0 plays once a round: number the rounds by its groups
+            for r, b in enumerate(mine):
+                model.add(where[b][r] == 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(
+        0.1, min(10.0, (deadline - time.perf_counter()) / 3)
+    )
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return []
+    result: Rounds = [[] for _ in range(rounds)]
+    for block, choices in zip(blocks, where, strict=True):
+        result[next(r for r, v in enumerate(choices) if solver.value(v))].append(block)
     return result
 
 

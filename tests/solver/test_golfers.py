@@ -48,6 +48,10 @@ def test_classic_instances_have_no_repeated_pairs(groups, size, rounds):
         (16, 4, 21, "affine-geometry"),  # lines of AG(3, 4)
         (13, 3, 19, "kirkman"),  # KTS(39)
         (25, 3, 37, "kirkman"),  # KTS(75), over GF(25)
+        (7, 4, 9, "unital"),  # the Hermitian unital over GF(9)
+        (10, 4, 13, "projective-space"),  # lines of PG(3, 3)
+        (5, 3, 7, "projective-space"),  # Kirkman's schoolgirls, as lines of PG(3, 2)
+        (3, 3, 4, "affine-geometry"),  # the unital over GF(4) is this affine plane
         (6, 2, 11, "round-robin"),
     ],
 )
@@ -79,7 +83,7 @@ def test_finite_field_refuses_other_orders():
 
 
 def test_search_alone_solves_kirkmans_schoolgirls():
-    # 15 schoolgirls in 5 rows of 3 for 7 days: no design here covers it, the search must.
+    # 15 schoolgirls in 5 rows of 3 for 7 days: with the designs (PG(3, 2)) off, by search.
     result = social_golfer_schedule(5, 3, 7, time_limit=20, constructions=False)
     assert_valid(result, 5, 3, 7)
     assert result.stats["method"] == "tabu"

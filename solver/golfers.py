@@ -29,6 +29,8 @@ MAX_GOLFERS = 2048  # the search keeps golfers x golfers matrices, one per round
 MAX_FIELD = 1024  # finite fields are tabulated: q*q entries
 MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspace
 MAX_UNITAL_Q = 3  # CP-SAT splits q = 3 (28 golfers) at once; q = 4 (65) took it 57 s
+QUICK_SEARCH = 0.05  # share of the time limit the search has before a rotational design is sought
+MAX_ROTATIONAL_GOLFERS = 120  # the base-round model has a variable per pair of golfers
 MAX_PROJECTIVE_Q = 3  # q = 3 (40 golfers) splits in 0.1 s; q = 4 (85) not in 60 s
 
 
@@ -103,9 +105,21 @@ def flight_schedule(
     else:
         search = _TabuSearch(sizes, rounds, designed, seed)
         target = meetings_held - bound  # repeats no schedule can avoid
-        schedule = search.run(deadline, target, bound, started, progress, stop)
-        stats.update(search.stats)
         stats["method"] = method + "+tabu" if designed else "tabu"
+        # The search settles most shapes in moments; only where it has not is a rotational
+        # design sought (CP-SAT, up to 10 s), and failing that the search goes on.
+        quick = min(deadline, started + QUICK_SEARCH * max(0.0, time_limit))
+        schedule = search.run(quick, target, bound, started, progress, stop)
+        if _repeats_of(schedule, sizes) > target and constructions and len(set(sizes)) == 1:
+            rotated = _rotational(len(sizes), sizes[0], rounds, seed, deadline)
+            if rotated:
+                schedule = np.array([_groups_of(r, golfers) for r in rotated], dtype=np.int64)
+                stats["method"] = "rotational"
+        if _repeats_of(schedule, sizes) > target:
+            again = search.run(deadline, target, bound, started, progress, stop)
+            if _repeats_of(again, sizes) < _repeats_of(schedule, sizes):
+                schedule = again
+        stats.update(search.stats)
 
     result_rounds = _as_rounds(schedule, len(sizes))
     repeats, objective = count_repeats(result_rounds, golfers)
@@ -124,6 +138,11 @@ def flight_schedule(
         repeats=repeats,
         stats=stats,
     )
+
+
+def _repeats_of(schedule: np.ndarray, sizes: list[int]) -> int:
+    slots = _slots(sizes)
+    return _repeats(_meetings(schedule, slots))
 
 
 def _refusal(message: str) -> Result:
@@ -442,6 +461,84 @@ def _projective_space(groups: int, size: int, seed: int, deadline: float) -> Rou
     return _resolution(
         [list(line) for line in sorted(lines)], len(points), q * q + q + 1, seed, deadline
     )
+
+
+def _rotational(groups: int, size: int, rounds: int, seed: int, deadline: float) -> Rounds:
+    """A 1-rotational schedule, when CP-SAT finds one in time: one base round, shifted.
+
+    Golfers are (x, row) for x in Z_rounds, plus a few fixed golfers ("infinities"); round t is
+    the base round with every x moved to x + t, fixed golfers staying put. Two golfers (x, k) and
+    (y, l) then meet in as many rounds as the base round holds pairs of their kind (rows k and l,
+    difference y - x up to sign), so the base round takes at most one pair of each kind, never
+    a pair half the cycle apart in one row (that pair would come round twice), and a fixed
+    golfer meets each row at most once. So 24 golfers play in threes for 11 rounds, 30 for 14,
+    36 for 17, and 24 in fours for 7.
+    """
+    golfers = groups * size
+    if rounds < 2 or golfers > MAX_ROTATIONAL_GOLFERS:
+        return []
+    shapes = [
+        (fixed, (golfers - fixed) // rounds)
+        for fixed in range(min(groups, golfers) + 1)
+        if (golfers - fixed) % rounds == 0
+        and (fixed == 0 or (golfers - fixed) // rounds >= size - 1)
+    ]
+    end = time.perf_counter() + min(10.0, (deadline - time.perf_counter()) / 3)
+    for k, (fixed, rows) in enumerate(shapes):
+        share = (end - time.perf_counter()) / (len(shapes) - k)
+        base = _rotational_base(groups, size, rounds, fixed, rows, seed, share)
+        if base is not None:
+            return [
+                [sorted(_shifted(g, t, rounds, rows) for g in group) for group in base]
+                for t in range(rounds)
+            ]
+    return []
+
+
+def _rotational_base(
+    groups: int, size: int, m: int, fixed: int, rows: int, seed: int, time_limit: float
+) -> list[list[int]] | None:
+    # Golfer k*m + x is (x, k); golfers m*rows + j are the fixed ones, j in group j.
+    finite = m * rows
+    model = cp_model.CpModel()
+    x = [[model.new_bool_var("") for _ in range(groups)] for _ in range(finite + fixed)]
+    for choices in x:
+        model.add_exactly_one(choices)
+    for b in range(groups):
+        model.add(sum(x[g][b] for g in range(finite + fixed)) == size)
+    for j in range(fixed):
+        model.add(x[finite + j][j] == 1)
+        for k in range(rows):
+            model.add(sum(x[k * m + v][j] for v in range(m)) <= 1)
+    kinds: dict[tuple[int, int, int], list] = {}
+    for a, b in itertools.combinations(range(finite), 2):
+        (ka, va), (kb, vb) = divmod(a, m), divmod(b, m)
+        gap = (vb - va) % m
+        kind = (ka, kb, min(gap, m - gap) if ka == kb else gap)
+        if ka == kb and 2 * gap == m:
+            for t in range(groups):
+                model.add_bool_or([x[a][t].Not(), x[b][t].Not()])
+            continue
+        met = model.new_bool_var("")
+        for t in range(groups):
+            model.add_bool_or([x[a][t].Not(), x[b][t].Not(), met])
+        kinds.setdefault(kind, []).append(met)
+    for pairs in kinds.values():
+        model.add_at_most_one(pairs)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return [[g for g in range(finite + fixed) if solver.value(x[g][t])] for t in range(groups)]
+
+
+def _shifted(golfer: int, t: int, m: int, rows: int) -> int:
+    if golfer >= m * rows:
+        return golfer  # a fixed golfer
+    row, x = divmod(golfer, m)
+    return row * m + (x + t) % m
 
 
 def _projective_points(field: GaloisField, dimension: int) -> np.ndarray:

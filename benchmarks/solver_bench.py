@@ -143,6 +143,8 @@ def cases(quick: bool) -> list[Case]:
         golf(4, 4, 5),
         golf(5, 5, 6),
         golf(7, 3, 10),
+        golf(7, 4, 9),  # the Hermitian unital
+        golf(8, 3, 11),  # nearly Kirkman: a rotational design
     ]
 
 

@@ -29,7 +29,7 @@ MAX_GOLFERS = 2048  # the search keeps golfers x golfers matrices, one per round
 MAX_FIELD = 1024  # finite fields are tabulated: q*q entries
 MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspace
 MAX_UNITAL_Q = 3  # CP-SAT splits q = 3 (28 golfers) at once; q = 4 (65) took it 57 s
-QUICK_SEARCH = 0.05  # share of the time limit the search has before a rotational design is sought
+QUICK_SEARCH = 0.1  # share of the time limit the search has before a rotational design is sought
 MAX_ROTATIONAL_GOLFERS = 120  # the base-round model has a variable per pair of golfers
 MAX_PROJECTIVE_Q = 3  # q = 3 (40 golfers) splits in 0.1 s; q = 4 (85) not in 60 s
 
@@ -696,7 +696,7 @@ class _TabuSearch:
                 meetings[:n, :n] = _meetings(schedule, self.slots)
                 cost = _repeats(meetings)
                 tabu[:] = 0
-        self.stats["iterations"] = iteration
+        self.stats["iterations"] += iteration
         return best
 
     def _best_swap(

@@ -110,15 +110,18 @@ def flight_schedule(
         # design sought (CP-SAT, up to 10 s), and failing that the search goes on.
         quick = min(deadline, started + QUICK_SEARCH * max(0.0, time_limit))
         schedule = search.run(quick, target, bound, started, progress, stop)
-        if _repeats_of(schedule, sizes) > target and constructions and len(set(sizes)) == 1:
-            rotated = _rotational(len(sizes), sizes[0], rounds, seed, deadline)
+        left = _repeats(_meetings(schedule, search.slots))
+        if left > target:
+            rotated = []
+            if constructions and len(set(sizes)) == 1:
+                rotated = _rotational(len(sizes), sizes[0], rounds, seed, deadline)
             if rotated:
                 schedule = np.array([_groups_of(r, golfers) for r in rotated], dtype=np.int64)
                 stats["method"] = "rotational"
-        if _repeats_of(schedule, sizes) > target:
-            again = search.run(deadline, target, bound, started, progress, stop)
-            if _repeats_of(again, sizes) < _repeats_of(schedule, sizes):
-                schedule = again
+            else:  # a fresh start: going on from a schedule stuck at 1 repeat measured worse
+                again = search.run(deadline, target, bound, started, progress, stop)
+                if _repeats(_meetings(again, search.slots)) < left:
+                    schedule = again
         stats.update(search.stats)
 
     result_rounds = _as_rounds(schedule, len(sizes))
@@ -138,11 +141,6 @@ def flight_schedule(
         repeats=repeats,
         stats=stats,
     )
-
-
-def _repeats_of(schedule: np.ndarray, sizes: list[int]) -> int:
-    slots = _slots(sizes)
-    return _repeats(_meetings(schedule, slots))
 
 
 def _refusal(message: str) -> Result:
@@ -392,13 +390,8 @@ def _subspace_packing(groups: int, size: int, rounds: int, seed: int, deadline: 
         model.add_at_most_one(vars_)
     model.add(sum(chosen) <= rounds)
     model.maximize(sum(chosen))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # deterministic, and the machine is shared
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(
-        0.1, min(10.0, (deadline - time.perf_counter()) / 3)
-    )
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = _solved(model, seed, _design_seconds(deadline))
+    if solver is None:
         return []
     result = []
     for var, subspace in zip(chosen, subspaces, strict=True):
@@ -483,7 +476,7 @@ def _rotational(groups: int, size: int, rounds: int, seed: int, deadline: float)
         if (golfers - fixed) % rounds == 0
         and (fixed == 0 or (golfers - fixed) // rounds >= size - 1)
     ]
-    end = time.perf_counter() + min(10.0, (deadline - time.perf_counter()) / 3)
+    end = time.perf_counter() + _design_seconds(deadline)
     for k, (fixed, rows) in enumerate(shapes):
         share = (end - time.perf_counter()) / (len(shapes) - k)
         base = _rotational_base(groups, size, rounds, fixed, rows, seed, share)
@@ -525,11 +518,8 @@ def _rotational_base(
         kinds.setdefault(kind, []).append(met)
     for pairs in kinds.values():
         model.add_at_most_one(pairs)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = _solved(model, seed, time_limit)
+    if solver is None:
         return None
     return [[g for g in range(finite + fixed) if solver.value(x[g][t])] for t in range(groups)]
 
@@ -564,18 +554,29 @@ def _resolution(
         if golfer == 0:  # golfer 0 plays once a round: number the rounds by its groups
             for r, b in enumerate(mine):
                 model.add(where[b][r] == 1)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(
-        0.1, min(10.0, (deadline - time.perf_counter()) / 3)
-    )
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = _solved(model, seed, _design_seconds(deadline))
+    if solver is None:
         return []
     result: Rounds = [[] for _ in range(rounds)]
     for block, choices in zip(blocks, where, strict=True):
         result[next(r for r, v in enumerate(choices) if solver.value(v))].append(block)
     return result
+
+
+def _design_seconds(deadline: float) -> float:
+    """What a design's CP-SAT model may spend: a third of the time left, at most 10 s."""
+    return min(10.0, (deadline - time.perf_counter()) / 3)
+
+
+def _solved(model: cp_model.CpModel, seed: int, seconds: float) -> cp_model.CpSolver | None:
+    """The solver after a run on one worker (deterministic, and the machine is shared), or None
+    when it found no solution in time."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    found = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver if found else None
 
 
 def _add_vectors(x: int, y: int, p: int) -> int:

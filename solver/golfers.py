@@ -113,7 +113,8 @@ def flight_schedule(
         left = _repeats(_meetings(schedule, search.slots))
         if left > target:
             rotated = []
-            if constructions and len(set(sizes)) == 1:
+            stopped = stop is not None and stop()
+            if constructions and len(set(sizes)) == 1 and not stopped:
                 rotated = _rotational(len(sizes), sizes[0], rounds, seed, deadline)
             if rotated:
                 schedule = np.array([_groups_of(r, golfers) for r in rotated], dtype=np.int64)

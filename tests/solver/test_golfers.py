@@ -75,6 +75,12 @@ def test_rotational_designs_solve_shapes_the_search_leaves_repeats_in(groups, si
     assert result.repeats == 0 and result.status is Status.OPTIMAL
 
 
+def test_a_stopped_search_does_not_go_on_to_a_rotational_design():
+    result = social_golfer_schedule(8, 3, 11, time_limit=20, stop=lambda: True)
+    assert_valid(result, 8, 3, 11)
+    assert result.stats["method"] == "tabu"
+
+
 @pytest.mark.parametrize("q", [2, 3, 4, 7, 8, 9, 16, 25])
 def test_finite_field_axioms(q):
     field = GaloisField(q)

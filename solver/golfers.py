@@ -31,6 +31,8 @@ MAX_SUBSPACES = 3000  # the subspace packing model gets one variable per subspac
 MAX_UNITAL_Q = 3  # CP-SAT splits q = 3 (28 golfers) at once; q = 4 (65) took it 57 s
 QUICK_SEARCH = 0.1  # share of the time limit the search has before a rotational design is sought
 MAX_ROTATIONAL_GOLFERS = 120  # the base-round model has a variable per pair of golfers
+MAX_ROTATIONAL_ORDER = 3  # the base round may be mapped onto itself by a shift of order 2 or 3
+ROTATIONAL_SHARE, ROTATIONAL_SECONDS = 0.5, 30.0  # of the time left, for the rotational models
 MAX_PROJECTIVE_Q = 3  # q = 3 (40 golfers) splits in 0.1 s; q = 4 (85) not in 60 s
 
 
@@ -460,39 +462,55 @@ def _projective_space(groups: int, size: int, seed: int, deadline: float) -> Rou
 def _rotational(groups: int, size: int, rounds: int, seed: int, deadline: float) -> Rounds:
     """A 1-rotational schedule, when CP-SAT finds one in time: one base round, shifted.
 
-    Golfers are (x, row) for x in Z_rounds, plus a few fixed golfers ("infinities"); round t is
-    the base round with every x moved to x + t, fixed golfers staying put. Two golfers (x, k) and
-    (y, l) then meet in as many rounds as the base round holds pairs of their kind (rows k and l,
-    difference y - x up to sign), so the base round takes at most one pair of each kind, never
-    a pair half the cycle apart in one row (that pair would come round twice), and a fixed
-    golfer meets each row at most once. So 24 golfers play in threes for 11 rounds, 30 for 14,
-    36 for 17, and 24 in fours for 7.
+    Golfers are (x, row) for x in Z_m, m = h * rounds, plus a few fixed golfers ("infinities");
+    round t is the base round with every x moved to x + t, fixed golfers staying put. With h > 1
+    the base round is mapped onto itself by x -> x + rounds (which takes the last round on to
+    the first), the shape of the classical 1-rotational Kirkman triple systems (33 golfers in
+    threes for 16 rounds: Z_32 and one fixed golfer) and of 52 golfers in fours for 17 rounds
+    (Z_51, h = 3). A kind of pair (rows k and l, difference up to sign) with o members then
+    comes round (pairs of that kind in the base round) * rounds / o times, so the base round
+    takes at most o / rounds of each kind.
     """
     golfers = groups * size
     if rounds < 2 or golfers > MAX_ROTATIONAL_GOLFERS:
         return []
-    shapes = [
-        (fixed, (golfers - fixed) // rounds)
-        for fixed in range(min(groups, golfers) + 1)
-        if (golfers - fixed) % rounds == 0
-        and (fixed == 0 or (golfers - fixed) // rounds >= size - 1)
-    ]
-    end = time.perf_counter() + _design_seconds(deadline)
-    for k, (fixed, rows) in enumerate(shapes):
+    shapes = []
+    for h in range(1, MAX_ROTATIONAL_ORDER + 1):
+        m = h * rounds
+        for fixed in range(min(groups, golfers) + 1):
+            rows, rest = divmod(golfers - fixed, m)
+            # A fixed golfer meets each row's golfers in at most h of the base round's places.
+            # With h > 1, its group holds whole orbits of h golfers, and the other groups
+            # move in cycles of h.
+            if rest or (fixed and rows * h < size - 1):
+                continue
+            if h > 1 and ((groups - fixed) % h or (fixed and (size - 1) % h)):
+                continue
+            # Each kind of pair holds at most h pairs of the base round (half as many when the
+            # two are half the cycle apart in one row, fixed golfers with each row h).
+            kinds = rows * ((m - 1) // 2 * h + (h // 2 if m % 2 == 0 else 0))
+            kinds += comb(rows, 2) * m * h + fixed * rows * h
+            if groups * comb(size, 2) <= kinds:
+                shapes.append((h, fixed, rows))
+    # Larger h and more fixed golfers leave fewer free choices: CP-SAT settles those sooner.
+    shapes.sort(key=lambda shape: (-shape[0], -shape[1]))
+    end = time.perf_counter() + _design_seconds(deadline, ROTATIONAL_SHARE, ROTATIONAL_SECONDS)
+    for k, (h, fixed, rows) in enumerate(shapes):
         share = (end - time.perf_counter()) / (len(shapes) - k)
-        base = _rotational_base(groups, size, rounds, fixed, rows, seed, share)
+        base = _rotational_base(groups, size, rounds, h, fixed, rows, seed, share)
         if base is not None:
             return [
-                [sorted(_shifted(g, t, rounds, rows) for g in group) for group in base]
+                [sorted(_shifted(g, t, h * rounds, rows) for g in group) for group in base]
                 for t in range(rounds)
             ]
     return []
 
 
 def _rotational_base(
-    groups: int, size: int, m: int, fixed: int, rows: int, seed: int, time_limit: float
+    groups: int, size: int, rounds: int, h: int, fixed: int, rows: int, seed: int, time_limit: float
 ) -> list[list[int]] | None:
     # Golfer k*m + x is (x, k); golfers m*rows + j are the fixed ones, j in group j.
+    m = h * rounds
     finite = m * rows
     model = cp_model.CpModel()
     x = [[model.new_bool_var("") for _ in range(groups)] for _ in range(finite + fixed)]
@@ -502,14 +520,21 @@ def _rotational_base(
         model.add(sum(x[g][b] for g in range(finite + fixed)) == size)
     for j in range(fixed):
         model.add(x[finite + j][j] == 1)
+    if h > 1:  # x -> x + rounds maps the base round onto itself: fixed groups stay, others cycle
+        moved = [fixed + (b - fixed) // h * h + (b - fixed + 1) % h for b in range(fixed, groups)]
+        image = list(range(fixed)) + moved
+        for g in range(finite + fixed):
+            for b in range(groups):
+                model.add(x[_shifted(g, rounds, m, rows)][image[b]] == x[g][b])
+    for j in range(fixed):  # a fixed golfer meets each row in at most h places of the base round
         for k in range(rows):
-            model.add(sum(x[k * m + v][j] for v in range(m)) <= 1)
+            model.add(sum(x[k * m + v][j] for v in range(m)) <= h)
     kinds: dict[tuple[int, int, int], list] = {}
     for a, b in itertools.combinations(range(finite), 2):
         (ka, va), (kb, vb) = divmod(a, m), divmod(b, m)
         gap = (vb - va) % m
         kind = (ka, kb, min(gap, m - gap) if ka == kb else gap)
-        if ka == kb and 2 * gap == m:
+        if ka == kb and 2 * gap == m and h < 2:  # this pair would come round twice
             for t in range(groups):
                 model.add_bool_or([x[a][t].Not(), x[b][t].Not()])
             continue
@@ -517,8 +542,9 @@ def _rotational_base(
         for t in range(groups):
             model.add_bool_or([x[a][t].Not(), x[b][t].Not(), met])
         kinds.setdefault(kind, []).append(met)
-    for pairs in kinds.values():
-        model.add_at_most_one(pairs)
+    for (ka, kb, gap), pairs in kinds.items():
+        half = ka == kb and 2 * gap == m
+        model.add(sum(pairs) <= (h // 2 if half else h))
     solver = _solved(model, seed, time_limit)
     if solver is None:
         return None
@@ -564,9 +590,9 @@ def _resolution(
     return result
 
 
-def _design_seconds(deadline: float) -> float:
-    """What a design's CP-SAT model may spend: a third of the time left, at most 10 s."""
-    return min(10.0, (deadline - time.perf_counter()) / 3)
+def _design_seconds(deadline: float, share: float = 1 / 3, most: float = 10.0) -> float:
+    """What a design's CP-SAT model may spend: a share of the time left, at most `most` s."""
+    return min(most, (deadline - time.perf_counter()) * share)
 
 
 def _solved(model: cp_model.CpModel, seed: int, seconds: float) -> cp_model.CpSolver | None:

@@ -183,10 +183,10 @@ def result_to_json(result: Result) -> dict:
     """The JSON object the command line prints for a Result."""
     return {
         "rounds": [[list(people) for people in tables] for tables in result.rounds],
-        "objective": result.objective,
-        "upper_bound": result.upper_bound,
+        "objective": _tidy(result.objective),
+        "upper_bound": _tidy(result.upper_bound),
         "bound_kind": result.bound_kind,
-        "gap": result.gap,
+        "gap": _tidy(result.gap),
         "status": result.status.value,
         "seconds": round(result.seconds, 3),
         "repeats": result.repeats,
@@ -194,3 +194,8 @@ def result_to_json(result: Result) -> dict:
         "message": result.message,
         "stats": result.stats,
     }
+
+
+def _tidy(value: float) -> float:
+    """Twelve significant digits: sums of thirds print as 17.6666666667, not 17.666666666666664."""
+    return value if isinstance(value, int) else float(f"{value:.12g}")

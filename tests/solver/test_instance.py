@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -53,6 +55,14 @@ def test_result_json_carries_gap_and_status() -> None:
     out = result_to_json(result)
     assert out["status"] == "optimal" and out["gap"] == 0 and out["objective"] == 3
     assert out["rounds"] == [[list(t) for t in tables] for tables in result.rounds]
+
+
+def test_result_json_prints_sums_of_thirds_as_people_read_them() -> None:
+    weights = tuple((i, j, 1 / 3) for i in range(4) for j in range(i + 1, 4))
+    out = result_to_json(solve(Problem(people=4, tables=(4,), weights=weights)))
+    assert json.dumps(out["objective"]) == json.dumps(out["upper_bound"]) == "2.0"
+    out = result_to_json(solve(Problem(people=4, tables=(2, 2), weights=weights[:1])))
+    assert json.dumps(out["objective"]) == "0.333333333333"
 
 
 @pytest.mark.parametrize("seed", range(12))

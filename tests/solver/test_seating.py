@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.solver_bench import golf_day, planted_instance
-from solver import Fixed, Problem, Status, solve
+from solver import Fixed, Problem, Status, seating, solve
 from solver.evaluate import assignment_of, score, violations
+from solver.search import SearchLog
 from tests.solver.conftest import brute_force_optimum, random_weights
 
 
@@ -176,6 +180,31 @@ def test_stop_ends_the_search_early_with_a_valid_plan(dinner_60) -> None:
     result = solve(dinner_60, time_limit=60, stop=lambda: True)
     assert result.seconds < 5
     assert_valid(dinner_60, result)
+
+
+two_cores = pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="the second search needs a second core"
+)
+
+
+@two_cores
+def test_the_second_search_plan_is_kept_when_better(dinner_60, monkeypatch) -> None:
+    # With this process's own search made to return its start, only the other process, run
+    # from another seed, can improve on the greedy plan.
+    monkeypatch.setattr(seating, "tabu_search", lambda state, *_: (state.a.copy(), SearchLog()))
+    greedy = solve(dinner_60, time_limit=0.01)
+    result = solve(dinner_60, time_limit=4.0)
+    assert_valid(dinner_60, result)
+    assert result.stats["searches"] == 2 and result.stats["best_search"] == 2
+    assert result.objective > greedy.objective
+
+
+@two_cores
+def test_a_second_search_that_fails_leaves_a_plan_from_the_first(dinner_60, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "executable", "false")  # the process exits at once, with 1
+    result = solve(dinner_60, time_limit=4.0)
+    assert_valid(dinner_60, result)
+    assert result.stats["searches"] == 1 and "best_search" not in result.stats
 
 
 def test_keep_apart_colleagues_packed_when_greedy_dead_ends() -> None:

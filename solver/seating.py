@@ -189,9 +189,10 @@ class _OtherSearch:
     def start(
         cls, problem: Problem, assignment: np.ndarray, seed: int, deadline: float, target: float
     ) -> _OtherSearch | None:
-        """None where it cannot help or cannot start (one core, no process to spare)."""
+        """None where it cannot help or cannot start (one core, no Python to run, no process
+        to spare)."""
         affinity = getattr(os, "sched_getaffinity", None)  # Linux: the cores this may use
-        if (len(affinity(0)) if affinity else os.cpu_count() or 1) < 2:
+        if (len(affinity(0)) if affinity else os.cpu_count() or 1) < 2 or not sys.executable:
             return None
         end = time.time() + deadline - time.perf_counter()  # the processes share the wall clock
         home = str(Path(__file__).resolve().parent.parent)

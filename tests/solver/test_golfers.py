@@ -101,6 +101,20 @@ def test_a_base_round_mapped_onto_itself_by_a_shift_of_order_three():
     assert count_repeats(rounds_, 40) == (0, 13 * 10 * 6)
 
 
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds"), [(3, 3, 4), (7, 3, 5), (5, 4, 2), (6, 2, 6), (9, 3, 4), (4, 4, 4)]
+)
+def test_rotational_schedules_seat_everyone_once_a_round_and_repeat_no_pair(groups, size, rounds):
+    # Shapes where the model's first answer comes from a base round fixed by a shift of
+    # order 2 or 3 (measured); whatever it answers must be a schedule without repeats.
+    rounds_ = _rotational(groups, size, rounds, seed=0, deadline=time.perf_counter() + 5)
+    assert len(rounds_) == rounds
+    for round_ in rounds_:
+        assert sorted(g for group in round_ for g in group) == list(range(groups * size))
+        assert all(len(group) == size for group in round_)
+    assert count_repeats(rounds_, groups * size)[0] == 0
+
+
 def test_a_stopped_search_does_not_go_on_to_a_rotational_design():
     result = social_golfer_schedule(8, 3, 11, time_limit=20, stop=lambda: True)
     assert_valid(result, 8, 3, 11)

@@ -2,8 +2,8 @@
 
 Up to EXACT_PEOPLE people the exact CP-SAT model runs (after a short local search gives it a
 starting plan) and usually proves optimality; above that, greedy construction and iterated local
-search run for the whole time limit, against the per-person bound and, where affordable, the LP
-bound.
+search run for the whole time limit (up to TABU_PEOPLE, two tabu searches from different seeds,
+one in a process of its own), against the per-person bound and, where affordable, the LP bound.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def solve(
 
     Impossible requests come back at once as Status.INFEASIBLE with a message and
     stats["conflict"]. The same seed and time limit give the same plan when the machine is not
-    slowed down: the search follows one seeded sequence and the clock only decides where it ends.
+    slowed down: each search follows one seeded sequence and the clock only decides where it ends.
     """
     start = time.perf_counter()
     deadline = start + time_limit

@@ -150,7 +150,12 @@ def solve(
         room = search_end - time.perf_counter() >= SECOND_SEARCH_SECONDS
         if search is tabu_search and room and not stop():
             other = _OtherSearch.start(problem, state.a, seed, search_end, target)
-        best, log = search(state, rng, search_end, stop, reporter.improved, target)
+        try:
+            best, log = search(state, rng, search_end, stop, reporter.improved, target)
+        except BaseException:
+            if other is not None:
+                other.result(stopped=True)  # no process left running on its own
+            raise
         stats["method"] = "greedy + " + search.__name__.replace("_", " ")
         if other is not None:
             mine = score(problem, best, values).objective

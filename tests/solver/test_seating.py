@@ -200,6 +200,25 @@ def test_the_second_search_plan_is_kept_when_better(dinner_60, monkeypatch) -> N
 
 
 @two_cores
+def test_the_second_search_ends_when_the_first_fails(dinner_60, monkeypatch) -> None:
+    started, start = [], seating._OtherSearch.start
+
+    def kept(*args):
+        started.append(start(*args))
+        return started[-1]
+
+    def broken(*_):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(seating._OtherSearch, "start", kept)
+
+    monkeypatch.setattr(seating, "tabu_search", broken)
+    with pytest.raises(RuntimeError):
+        solve(dinner_60, time_limit=30.0)
+    assert started and started[0].process.poll() is not None  # not running on for 30 s
+
+
+@two_cores
 def test_a_second_search_that_fails_leaves_a_plan_from_the_first(dinner_60, monkeypatch) -> None:
     monkeypatch.setattr(sys, "executable", "false")  # the process exits at once, with 1
     result = solve(dinner_60, time_limit=4.0)

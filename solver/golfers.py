@@ -488,9 +488,9 @@ def _rotational(groups: int, size: int, rounds: int, seed: int, deadline: float)
                 continue
             # Each kind of pair holds at most h pairs of the base round (half as many when the
             # two are half the cycle apart in one row, fixed golfers with each row h).
-            kinds = rows * ((m - 1) // 2 * h + (h // 2 if m % 2 == 0 else 0))
-            kinds += comb(rows, 2) * m * h + fixed * rows * h
-            if groups * comb(size, 2) <= kinds:
+            room = rows * ((m - 1) // 2 * h + (h // 2 if m % 2 == 0 else 0))
+            room += comb(rows, 2) * m * h + fixed * rows * h
+            if groups * comb(size, 2) <= room:
                 shapes.append((h, fixed, rows))
     # Larger h and more fixed golfers leave fewer free choices: CP-SAT settles those sooner.
     shapes.sort(key=lambda shape: (-shape[0], -shape[1]))
@@ -518,17 +518,16 @@ def _rotational_base(
         model.add_exactly_one(choices)
     for b in range(groups):
         model.add(sum(x[g][b] for g in range(finite + fixed)) == size)
-    for j in range(fixed):
+    for j in range(fixed):  # in group j, meeting each row in at most h places of the base round
         model.add(x[finite + j][j] == 1)
+        for k in range(rows):
+            model.add(sum(x[k * m + v][j] for v in range(m)) <= h)
     if h > 1:  # x -> x + rounds maps the base round onto itself: fixed groups stay, others cycle
         moved = [fixed + (b - fixed) // h * h + (b - fixed + 1) % h for b in range(fixed, groups)]
         image = list(range(fixed)) + moved
         for g in range(finite + fixed):
             for b in range(groups):
                 model.add(x[_shifted(g, rounds, m, rows)][image[b]] == x[g][b])
-    for j in range(fixed):  # a fixed golfer meets each row in at most h places of the base round
-        for k in range(rows):
-            model.add(sum(x[k * m + v][j] for v in range(m)) <= h)
     kinds: dict[tuple[int, int, int], list] = {}
     for a, b in itertools.combinations(range(finite), 2):
         (ka, va), (kb, vb) = divmod(a, m), divmod(b, m)

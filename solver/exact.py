@@ -215,10 +215,8 @@ def solve_exact(
         watch.set()
         watcher.join()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = (
-            solver.best_objective_bound / scale + slack if status == cp_model.UNKNOWN else np.inf
-        )
-        return ExactOutcome(None, -np.inf, bound, False)
+        # Stopped before its first plan, CP-SAT reports a bound of 0 whether or not it has one.
+        return ExactOutcome(None, -np.inf, np.inf, False)
     if groups_only:
         assignment = np.array(
             [_seat_groups(problem, solver, t, r) for r, t in enumerate(tog)], dtype=np.int64

@@ -62,3 +62,14 @@ def test_random_tiny_dinners_match_brute_force_from_any_hint(seed: int) -> None:
     for start in (None, hint):
         outcome = exact(problem, start)
         assert outcome.proven and outcome.objective == brute_force_optimum(problem)
+
+
+def test_cut_short_before_a_plan_it_claims_no_bound() -> None:
+    # CP-SAT stopped this early reports a bound of 0, which would pass any plan off as optimal.
+    rng = np.random.default_rng(5)
+    problem = Problem(12, (4, 4, 4), 2, weights=random_weights(rng, 12, 0.6))
+    values = value_matrix(problem)
+    hint = np.array([[t for t in range(3) for _ in range(4)]] * 2)
+    outcome = solve_exact(problem, values, 1e-4, 0, hint, lambda *_: None, lambda: False)
+    assert not outcome.proven
+    assert outcome.bound >= exact(problem).objective

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from solver.instance import load_problem, result_to_json
 from solver.model import Progress, Result, Status
 from solver.seating import solve
 
 BAD_INPUT, NO_PLAN = 1, 2
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 
 
 class ProgressLine:
@@ -49,26 +51,54 @@ class ProgressLine:
             self.stream.write("\n")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # Bad arguments are bad input, with the exit code the docstring promises.
+        self.print_usage(sys.stderr)
+        self.exit(BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_SEED}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m solver", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="python -m solver", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     seat = commands.add_parser("seat", help="seat people at tables from an INSTANCE.json")
     seat.add_argument("instance")
     golf = commands.add_parser("golf", help="a Social Golfer schedule")
-    golf.add_argument("--groups", type=int, required=True)
-    golf.add_argument("--size", type=int, required=True)
-    golf.add_argument("--rounds", type=int, required=True)
+    golf.add_argument("--groups", type=_count, required=True)
+    golf.add_argument("--size", type=_count, required=True)
+    golf.add_argument("--rounds", type=_count, required=True)
     plan = commands.add_parser("plan", help="plan one session of an event file, with names")
     plan.add_argument("event")
     plan.add_argument("--session", default=None, help="session key (default: the first)")
     for command in (seat, golf, plan):
-        command.add_argument("--time-limit", type=float, default=10.0)
-        command.add_argument("--seed", type=int, default=0)
+        command.add_argument("--time-limit", type=_seconds, default=10.0)
+        command.add_argument("--seed", type=_seed, default=0)
     return parser
 
 
 def _emit(result: Result) -> int:
-    print(json.dumps(result_to_json(result)))
+    print(json.dumps(result_to_json(result), ensure_ascii=False))
     if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
         print(f"No plan: {result.message}", file=sys.stderr)
         return NO_PLAN
@@ -78,9 +108,7 @@ def _emit(result: Result) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.time_limit <= 0:
-        print("--time-limit: must be positive.", file=sys.stderr)
-        return BAD_INPUT
+    sys.stdout.reconfigure(encoding="utf-8")  # JSON is UTF-8, names as they are spelt
     bar = ProgressLine(args.time_limit)
     try:
         if args.command == "seat":
@@ -107,16 +135,19 @@ def main(argv: list[str] | None = None) -> int:
         sessions = event.get("sessions") or []
         if args.session is None and not sessions:
             raise ValueError(f"{args.event}: the event has no sessions to plan.")
-        plan = solve_event_session(
-            event,
-            args.session or sessions[0]["key"],
-            time_limit=args.time_limit,
-            seed=args.seed,
-            progress=bar,
-            stop=None,
-        )
+        try:
+            plan = solve_event_session(
+                event,
+                args.session or sessions[0]["key"],
+                time_limit=args.time_limit,
+                seed=args.seed,
+                progress=bar,
+                stop=None,
+            )
+        except ValueError as e:  # the file was read; say which one the mistake is in
+            raise ValueError(f"{args.event}: {e}") from e
         bar.close()
-        print(json.dumps(plan.to_dict()))
+        print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1))
         if plan.status in (Status.INFEASIBLE, Status.UNKNOWN):
             print(f"No plan: {plan.message}", file=sys.stderr)
             return NO_PLAN

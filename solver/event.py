@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from solver import golf
 from solver.model import (
     BALANCE_BUDGET,
+    MAX_ROUNDS,
     Fixed,
     Problem,
     ProgressCallback,
@@ -309,7 +310,8 @@ def _check_sessions(sessions: list) -> dict[str, Mapping]:
     for where, session in _each(sessions, "sessions", "session", "key"):
         by_key[session["key"]] = session
         _text(session, "name", where)
-        _whole(session, "rounds", where, 1, 1)
+        if _whole(session, "rounds", where, 1, 1) > MAX_ROUNDS:
+            _fail(where, f"rounds must be at most {MAX_ROUNDS}.")
         kind = session.get("kind")
         if kind == "seating":
             _check_tables(session.get("tables"), where)
@@ -523,8 +525,8 @@ class EventPlan:
             "objective": self.objective,
             "upper_bound": self.upper_bound,
             "bound_kind": self.bound_kind,
-            "gap": self.gap,
-            "seconds": self.seconds,
+            "gap": round(self.gap, 6),
+            "seconds": round(self.seconds, 3),
             "people_without_match": self.people_without_match,
             "repeats": self.repeats,
             "handicap_spread": self.handicap_spread,
@@ -899,7 +901,7 @@ _RULES = {
     "hosts": "a table takes at most one host",
     "keep_together": "people kept together must fit at one table",
     "keep_together_apart": "keep-together and keep-apart contradict each other",
-    "keep_apart": "people kept apart are fixed at the same table",
+    "keep_apart": "people kept apart cannot all sit at different tables",
     "fixed_seats": "fixed or locked seats contradict each other",
 }
 

@@ -103,6 +103,21 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 f"{_people(hosts)} are hosts who must sit together (keep-together), "
                 "but a table takes at most one host.",
             )
+    # Two groups of more than half the largest table never fit at one: each needs its own.
+    big = sorted((g for g in groups if 2 * len(g) > biggest), key=len, reverse=True)
+    fits = sorted(problem.tables, reverse=True)
+    for k, g in enumerate(big):
+        if k >= len(fits) or len(g) > fits[k]:
+            wide = sum(c >= len(g) for c in fits)
+            listed = ", ".join("(" + ", ".join(map(str, h)) + ")" for h in big[: k + 1])
+            return Conflict(
+                "keep_together",
+                tuple(sorted(p for h in big[: k + 1] for p in h)),
+                (),
+                f"{k + 1} keep-together groups need a table each: {listed}. No two of them fit "
+                f"at one table of {biggest} seats or fewer, and only {wide} "
+                f"table{'s' if wide != 1 else ''} seat {len(g)} or more.",
+            )
     for i, j in problem.apart:
         if i == j or group_of.get(i) is not None and j in group_of[i]:
             group = group_of.get(i, (i,))

@@ -20,7 +20,7 @@ from math import comb
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.model import Progress, ProgressCallback, Result, Status, StopCallback
+from solver.model import MAX_ROUNDS, Progress, ProgressCallback, Result, Status, StopCallback
 
 # A schedule under construction: schedule[r][t] lists the golfers in group t of round r.
 Rounds = list[list[list[int]]]
@@ -59,7 +59,7 @@ def social_golfer_schedule(
     bound about 4 times a second. `constructions=False` skips the algebraic designs and uses
     the search alone (for benchmarking the search).
     """
-    for name, value in (("groups", groups), ("group size", size)):
+    for name, value in (("groups", groups), ("golfers per group", size)):
         if isinstance(value, bool) or not isinstance(value, int):
             return _refusal(f"The number of {name} must be a whole number, not {value!r}.")
         if value < 1:
@@ -173,6 +173,8 @@ def _shape_problem(flights: Sequence[int], rounds: int) -> str:
         return f"The number of rounds must be a whole number, not {rounds!r}."
     if rounds < 1:
         return f"The number of rounds must be at least 1 (got {rounds})."
+    if rounds > MAX_ROUNDS:
+        return f"A schedule can have at most {MAX_ROUNDS} rounds, not {rounds}."
     if not flights:
         return "There must be at least one group."
     for t, size in enumerate(flights):

@@ -14,7 +14,9 @@ import json
 import math
 from pathlib import Path
 
-from solver.model import BALANCE_BUDGET, Fixed, Problem, Result
+from solver.model import BALANCE_BUDGET, MAX_ROUNDS, Fixed, Problem, Result
+
+MAX_VALUE = 1e9  # pair values are scores: larger ones are a mistake, and would overflow sums
 
 FIELDS = {
     "people",
@@ -43,6 +45,8 @@ def _int(value, where: str, low: int | None = None) -> int:
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{where}: expected a number, got {value!r}.")
+    if abs(value) > MAX_VALUE:
+        raise ValueError(f"{where}: must be from -{MAX_VALUE:g} to {MAX_VALUE:g}, got {value:g}.")
     return float(value)
 
 
@@ -82,9 +86,13 @@ def problem_from_json(data: dict) -> Problem:
         raise ValueError(f"{unknown[0]}: unknown field (known: {', '.join(sorted(FIELDS))}).")
     if "people" not in data or "tables" not in data:
         raise ValueError(f"{'people' if 'people' not in data else 'tables'}: required field.")
-    people = _int(data["people"], "people", 0)
+    people = _int(data["people"], "people", 1)
     tables = tuple(_int(c, f"tables[{t}]", 1) for t, c in enumerate(_list(data, "tables")))
+    if not tables:
+        raise ValueError("tables: needs at least one table.")
     rounds = _int(data.get("rounds", 1), "rounds", 1)
+    if rounds > MAX_ROUNDS:
+        raise ValueError(f"rounds: at most {MAX_ROUNDS}, got {rounds}.")
     weights: dict[tuple[int, int], float] = {}
     for k, entry in enumerate(_list(data, "weights")):
         where = f"weights[{k}]"
@@ -148,10 +156,16 @@ def load_problem(path: str | Path) -> Problem:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise ValueError(f"{path}: cannot read the file ({e.strerror}).") from e
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.start} cannot be read).") from e
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: not valid JSON (line {e.lineno}: {e.msg}).") from e
+    except RecursionError as e:
+        raise ValueError(f"{path}: lists or objects nested too deeply.") from e
+    except ValueError as e:  # Python refuses whole numbers of thousands of digits
+        raise ValueError(f"{path}: a number is too long to read.") from e
     return problem_from_json(data)
 
 
@@ -198,4 +212,4 @@ def result_to_json(result: Result) -> dict:
 
 def _tidy(value: float) -> float:
     """Twelve significant digits: sums of thirds print as 17.6666666667, not 17.666666666666664."""
-    return value if isinstance(value, int) else float(f"{value:.12g}")
+    return float(f"{value:.12g}")

@@ -23,6 +23,7 @@ class Fixed:
     round: int | None = None
 
 
+MAX_ROUNDS = 100  # far beyond any event; the solver's arrays grow with the rounds
 BALANCE_BUDGET = 0.05  # golf: by default, balancing handicaps may give up 5% of the objective
 
 
@@ -54,6 +55,8 @@ class Problem:
             raise ValueError("The number of people cannot be negative.")
         if self.rounds < 1:
             raise ValueError("There must be at least one round.")
+        if self.rounds > MAX_ROUNDS:
+            raise ValueError(f"A plan can have at most {MAX_ROUNDS} rounds, not {self.rounds}.")
         if any(c < 1 for c in self.tables):
             raise ValueError("Every table needs a capacity of at least 1.")
         if self.min_sizes is not None and len(self.min_sizes) != len(self.tables):

@@ -486,6 +486,8 @@ def improve_coverage(state: Seating, deadline: float, stop: Callable[[], bool]) 
     while improved and time.perf_counter() < deadline and not stop():
         improved = False
         for r, p in zip(*np.nonzero(~matched), strict=True):
+            if time.perf_counter() > deadline:
+                return made
             for step in _zero_loss_swaps(state, int(r), int(p)):
                 if _swap_gains_matches(state, positive, matched, step):
                     made += 1

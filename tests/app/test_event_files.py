@@ -235,6 +235,7 @@ def _set(path: str, value):
         ),
         (_set("sessions.0.tables.1.capacity", 0), "table 'Bord 2': capacity must be at least 1"),
         (_set("sessions.1.flight_size", 5), "session 'golf': flight_size must be 3 or 4"),
+        (_set("sessions.0.rounds", 101), "session 'dinner': rounds must be at most 100"),
         (_set("sessions.1.tee_start", "8 am"), "'golf': tee_start must be a date and time like"),
         # A tee sheet needs time between flights; a shotgun start does not.
         (_set("sessions.1.tee_interval_minutes", 0), "tee_interval_minutes must be at least 1"),

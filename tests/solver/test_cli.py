@@ -64,6 +64,10 @@ def test_seat_infeasible_exits_2_with_the_reason(tmp_path) -> None:
         ({"people": 4, "tables": [2, 2], "min_sizes": [1]}, "min_sizes: needs one entry"),
         ({"people": 4}, "tables: required field"),
         ({"people": 4, "tables": [4], "colour": 1}, "colour: unknown field"),
+        ({"people": 0, "tables": [4]}, "people: must be at least 1"),
+        ({"people": 4, "tables": []}, "tables: needs at least one table"),
+        ({"people": 4, "tables": [4], "rounds": 10**9}, "rounds: at most 100"),
+        ({"people": 4, "tables": [4], "weights": [[0, 1, 1e308]]}, "weights[0]: must be from"),
     ],
 )
 def test_bad_input_exits_1_naming_the_field(tmp_path, data, words) -> None:
@@ -75,9 +79,38 @@ def test_bad_input_exits_1_naming_the_field(tmp_path, data, words) -> None:
 
 def test_broken_json_and_missing_files_exit_1(tmp_path) -> None:
     path = tmp_path / "broken.json"
-    path.write_text("{people: 3")
-    assert "not valid JSON" in run("seat", str(path)).stderr
+    for text, words in [
+        (b"{people: 3", "not valid JSON"),
+        ('{"people": 3, "tables": ["Göta"]}'.encode("latin-1"), "not UTF-8 text"),
+        (b"[" * 100_000, "lists or objects nested too deeply"),
+        (b"1" * 5000, "a number is too long"),
+    ]:
+        path.write_bytes(text)
+        done = run("seat", str(path))
+        assert done.returncode == 1
+        assert f"{path}: {words}" in done.stderr
     assert run("seat", str(tmp_path / "missing.json")).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--time-limit", "nan"], "--time-limit: must be a positive number of seconds"),
+        (["--time-limit", "inf"], "--time-limit: must be a positive number of seconds"),
+        (["--time-limit", "0"], "--time-limit: must be a positive number of seconds"),
+        (["--seed", "3000000000"], "--seed: must be a whole number from 0 to 2147483647"),
+        (["--seed", "-1"], "--seed: must be a whole number from 0"),
+        (["--seed", "1.5"], "--seed: invalid"),
+        (["--groups", "0"], "--groups: must be at least 1"),
+    ],
+)
+def test_bad_arguments_exit_1_naming_the_option(args, words) -> None:
+    shape = {"--groups": "4", "--size": "4", "--rounds": "2"}
+    shape.update(zip(args[::2], args[1::2], strict=True))
+    done = run("golf", *[x for kv in shape.items() for x in kv])
+    assert done.returncode == 1
+    assert words in done.stderr
+    assert done.stdout == ""
 
 
 def test_golf_prints_a_schedule_without_repeats() -> None:

@@ -354,7 +354,8 @@ def test_a_clash_of_several_rules_is_told_in_names():
     result = plan(solve=solve)
     assert result.message.startswith(
         "Dinner cannot be planned: fixed or locked seats contradict each other; "
-        "people kept apart are fixed at the same table. People involved: Lena Berg and Avi Cohen."
+        "people kept apart cannot all sit at different tables. "
+        "People involved: Lena Berg and Avi Cohen."
     )
     assert result.message.endswith(
         "(These rules cannot all hold: keep Lena Berg and Avi Cohen apart; "

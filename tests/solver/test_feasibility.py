@@ -19,6 +19,15 @@ CASES = {
         [0, 1, 2, 5],
         "largest table seats 3",
     ),
+    "more large together groups than tables": (
+        # Groups of 3 at tables of 5: no two fit at one table, and 3 groups meet 2 tables.
+        Problem(
+            people=10, tables=(5, 5), together=((0, 1), (1, 2), (3, 4), (4, 5), (6, 7), (7, 8))
+        ),
+        "keep_together",
+        [0, 1, 2, 3, 4, 5, 6, 7, 8],
+        "3 keep-together groups need a table each: (0, 1, 2), (3, 4, 5), (6, 7, 8).",
+    ),
     "together and apart": (
         Problem(people=6, tables=(3, 3), together=((1, 2), (2, 3)), apart=((1, 3),)),
         "keep_together_apart",
@@ -111,3 +120,5 @@ def test_bad_argument_shapes_are_value_errors() -> None:
         Problem(people=3, tables=(3,), weights=((2, 1, 1.0),))
     with pytest.raises(ValueError, match="min_sizes"):
         Problem(people=3, tables=(3,), min_sizes=(1, 1))
+    with pytest.raises(ValueError, match="at most 100 rounds"):
+        Problem(people=3, tables=(3,), rounds=101)

@@ -212,7 +212,7 @@ def test_progress_is_reported_and_stop_is_honoured():
     ("groups", "size", "rounds", "words"),
     [
         (0, 4, 3, "groups must be at least 1"),
-        (4, 0, 3, "group size must be at least 1"),
+        (4, 0, 3, "golfers per group must be at least 1"),
         (4, 4, 0, "rounds must be at least 1"),
         (4, 4.5, 3, "whole number"),
         (1000, 3, 2, "more than this planner handles"),

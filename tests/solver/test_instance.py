@@ -31,7 +31,7 @@ def test_instance_round_trips_and_orders_pairs() -> None:
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"people": -1}, "people: must be at least 0"),
+        ({"people": -1}, "people: must be at least 1"),
         ({"rounds": 0}, "rounds: must be at least 1"),
         ({"weights": [[0, 1]]}, "weights[0]: expected [i, j, value]"),
         ({"weights": [[0, 1, 1], [1, 0, 2]]}, "weights[1]: the pair (1, 0) is listed twice"),

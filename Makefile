@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 setup: $(VENV)/.installed
 	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
+	$(BIN)/python -c "import solver.search; solver.search.compile_kernels()"
 
 run: setup
 	$(FLASK) db upgrade

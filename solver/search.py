@@ -13,9 +13,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
-from solver.evaluate import meet_counts
+from solver.evaluate import meet_counts, value_matrix
 from solver.feasibility import together_groups
 from solver.model import Problem
 
@@ -160,49 +161,17 @@ class Seating:
 
     def move(self, r: int, p: int, t: int) -> None:
         """Seat p at table t in round r, updating every gain, count and the objective."""
-        s = int(self.a[r, p])
-        w = self.weff(r, p)
-        self.value += self.gain[r, p, t] - self.gain[r, p, s]
-        self.gain[r, :, s] -= w
-        self.gain[r, :, t] += w
-        old = np.flatnonzero(self.a[r] == s)
-        old = old[old != p]
-        new = np.flatnonzero(self.a[r] == t)
-        if self.rounds > 1:
-            self._update_other_rounds(r, p, old, new)
-        self.meets[p, old] -= 1
-        self.meets[old, p] -= 1
-        self.meets[p, new] += 1
-        self.meets[new, p] += 1
-        self.a[r, p] = t
-        self.size[r, s] -= 1
-        self.size[r, t] += 1
-        if self.rules.host[p]:
-            self.hosts_at[r, s] -= 1
-            self.hosts_at[r, t] += 1
-        if self.apart_at is not None:
-            partners = self.rules.apart[p]
-            self.apart_at[r, partners, s] -= 1
-            self.apart_at[r, partners, t] += 1
-        self.log.append((r, p, s))
+        self.log.append((r, p, int(self.a[r, p])))
+        self.value += _move(
+            self.values, self.gain, self.meets, self.a, self.size, self.hosts_at,
+            *self._apart(), self.rules.host, r, p, t,
+        )  # fmt: skip
 
-    def _update_other_rounds(self, r: int, p: int, old: np.ndarray, new: np.ndarray) -> None:
-        # p leaves its old tablemates and joins new ones in round r: in every other round, a pair
-        # (p, q) becomes worth its value there when round r no longer makes it meet, and worth
-        # nothing there once round r does.
-        people = np.concatenate([old, new])
-        is_old = np.arange(len(people)) < len(old)
-        for r2 in range(self.rounds):
-            if r2 == r:
-                continue
-            elsewhere = self.meets[p, people] - (self.a[r2, people] == self.a[r2, p])
-            freed = np.where(is_old, elsewhere == 1, 0)
-            taken = np.where(is_old, 0, elsewhere == 0)
-            change = (freed - taken) * self.values[p, people]
-            hit = change != 0
-            if hit.any():
-                np.add.at(self.gain[r2, p], self.a[r2, people[hit]], change[hit])
-                self.gain[r2, people[hit], self.a[r2, p]] += change[hit]
+    def _apart(self) -> tuple[np.ndarray, np.ndarray]:
+        # Compiled code takes arrays, not None: empty ones stand for "no keep-apart pairs".
+        if self.apart_at is None:
+            return np.zeros((0, 0, 0), dtype=np.int64), np.zeros((0, 0), dtype=bool)
+        return self.apart_at, self.rules.apart
 
     def undo(self, mark: int) -> None:
         """Take back the moves logged since len(self.log) was mark."""
@@ -306,26 +275,6 @@ class Seating:
     def tablemates(self, r: int, t: int) -> np.ndarray:
         return np.flatnonzero(self.a[r] == t)
 
-    def swap_matrix(self, r: int) -> np.ndarray:
-        """d[p, q]: objective change of swapping p and q in round r; -inf where not allowed.
-        O(n^2): for the tabu search on up to a few hundred people."""
-        g, ar = self.gain[r], self.a[r]
-        same = ar[:, None] == ar[None, :]
-        weff = self.values * ((self.meets - same) == 0)
-        own = g[self.index, ar]
-        cross = g[:, ar]  # cross[p, q]: what p's pairs at q's table are worth
-        d = cross - own[:, None] + cross.T - own[None, :] - 2.0 * weff
-        ok = self.single[r][:, None] & self.single[r][None, :] & ~same
-        if self.apart_at is not None:
-            fits = self.apart_at[r][:, ar] == self.rules.apart
-            ok &= fits & fits.T
-        if self.has_hosts:
-            host = self.rules.host
-            busy = self.hosts_at[r, ar] > 0
-            ok &= ~(host[:, None] & ~host[None, :] & busy[None, :])
-            ok &= ~(~host[:, None] & host[None, :] & busy[:, None])
-        return np.where(ok, d, -np.inf)
-
     def trading_units(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         """Who may trade tables in round r, as rows of people who move together: each single
         person (n1 x 1), and each two at one table who may move as a pair (n2 x 2): two singles,
@@ -365,19 +314,6 @@ class Seating:
             hosts = self.rules.host[units].sum(axis=1)
             after = self.hosts_at[r, table][:, None] - hosts[:, None] + hosts[None, :]
             ok &= (after <= 1) & (after.T <= 1)
-        return np.where(ok, d, -np.inf)
-
-    def move_matrix(self, r: int) -> np.ndarray:
-        """d[p, t]: objective change of moving p to table t in round r; -inf where not allowed."""
-        g, ar = self.gain[r], self.a[r]
-        d = g - g[self.index, ar][:, None]
-        ok = (self.single[r] & (self.size[r, ar] > self.rules.low[ar]))[:, None]
-        ok = ok & (self.size[r] < self.rules.cap)[None, :]
-        ok[self.index, ar] = False
-        if self.apart_at is not None:
-            ok &= self.apart_at[r] == 0
-        if self.has_hosts:
-            ok &= ~self.rules.host[:, None] | (self.hosts_at[r] == 0)[None, :]
         return np.where(ok, d, -np.inf)
 
 
@@ -530,6 +466,15 @@ def _swap_gains_matches(
     return False
 
 
+def compile_kernels() -> None:
+    """Compile the search's inner loops now, or load them from numba's cache (solver/__pycache__),
+    so that a first solve does not spend its time limit compiling. `make setup` calls this."""
+    problem = Problem(people=4, tables=(2, 2), rounds=2, weights=((0, 1, 1.0),))
+    state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
+    _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)
+    state.move(0, 0, 1)
+
+
 def tabu_search(
     state: Seating,
     rng: np.random.Generator,
@@ -587,27 +532,143 @@ def tabu_search(
 def _best_tabu_step(
     state: Seating, tabu: np.ndarray, iteration: int, best_value: float
 ) -> tuple[list[tuple[int, int, int]], float]:
-    best_delta, step = -np.inf, []
-    for r in range(state.rounds):
-        free = tabu[r] <= iteration
-        swaps = state.swap_matrix(r)
+    rules = state.rules
+    best_delta, kind, r, p, q = _best_swap_or_move(
+        state.gain,
+        state.a,
+        state.meets,
+        state.values,
+        state.single,
+        state.size,
+        rules.cap,
+        rules.low,
+        *state._apart(),
+        rules.host,
+        state.hosts_at,
+        tabu,
+        iteration,
         # A tabu step is still allowed when it leads to a new best plan (aspiration).
-        aspire = state.value + swaps > best_value + EPS
-        swaps = np.where((free[:, None] & free[None, :]) | aspire, swaps, -np.inf)
-        p, q = np.unravel_index(int(np.argmax(swaps)), swaps.shape)
-        if swaps[p, q] > best_delta:
-            s, t = int(state.a[r, p]), int(state.a[r, q])
-            best_delta, step = float(swaps[p, q]), [(r, int(p), t), (r, int(q), s)]
-        moves = state.move_matrix(r)
-        moves = np.where(free[:, None] | (state.value + moves > best_value + EPS), moves, -np.inf)
-        p, t = np.unravel_index(int(np.argmax(moves)), moves.shape)
-        if moves[p, t] > best_delta:
-            best_delta, step = float(moves[p, t]), [(r, int(p), int(t))]
-        for group in state.rules.groups:
+        best_value + EPS - state.value,
+    )
+    step = []
+    if kind == SWAP:
+        step = [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]
+    elif kind == MOVE:
+        step = [(r, p, q)]
+    for group in rules.groups:
+        for r in range(state.rounds):
             delta, group_step = state.best_step(r, int(group[0]))
             if group_step and delta > best_delta:
                 best_delta, step = delta, group_step
     return step, best_delta
+
+
+@numba.njit(cache=True)
+def _move(values, gain, meets, a, size, hosts_at, apart_at, apart, host, r, p, t):
+    """Seat p at table t in round r (Seating.move, compiled); returns the objective's change."""
+    rounds, n, _ = gain.shape
+    s = a[r, p]
+    change = gain[r, p, t] - gain[r, p, s]
+    for q in range(n):
+        if q == p:
+            continue
+        at = a[r, q]
+        # p's pair with q is worth something in round r when they meet in no other round.
+        if meets[p, q] - (at == s) == 0:
+            gain[r, q, s] -= values[p, q]
+            gain[r, q, t] += values[p, q]
+        if at != s and at != t:
+            continue
+        # In every other round, the pair becomes worth its value when round r no longer makes
+        # it meet (p leaves q's table), and worth nothing there once round r does.
+        for r2 in range(rounds):
+            if r2 == r:
+                continue
+            elsewhere = meets[p, q] - (a[r2, q] == a[r2, p])
+            if at == s and elsewhere == 1:
+                w = values[p, q]
+            elif at == t and elsewhere == 0:
+                w = -values[p, q]
+            else:
+                continue
+            gain[r2, p, a[r2, q]] += w
+            gain[r2, q, a[r2, p]] += w
+        met = 1 if at == t else -1
+        meets[p, q] += met
+        meets[q, p] += met
+    a[r, p] = t
+    size[r, s] -= 1
+    size[r, t] += 1
+    if host[p]:
+        hosts_at[r, s] -= 1
+        hosts_at[r, t] += 1
+    if apart_at.shape[0] > 0:
+        for q in range(n):
+            if apart[p, q]:
+                apart_at[r, q, s] -= 1
+                apart_at[r, q, t] += 1
+    return change
+
+
+SWAP, MOVE = 1, 2
+
+
+@numba.njit(cache=True)
+def _best_swap_or_move(
+    gain, a, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at, tabu, now,
+    aspire,
+):  # fmt: skip
+    """The best swap of two single people or move of one, over every round, that the rules
+    allow and the tabu list does not forbid (unless its gain exceeds `aspire`):
+    (gain, SWAP or MOVE or 0 for none, round, person, other person or table).
+    Compiled: a loop over every pair costs O(rounds * n^2) with no temporary arrays."""
+    rounds, n, tables = gain.shape
+    with_apart, with_hosts = apart_at.shape[0] > 0, host.any()
+    best, kind, br, bp, bq = -np.inf, 0, -1, -1, -1
+    own = np.empty(n)
+    for r in range(rounds):
+        ar, g = a[r], gain[r]
+        for q in range(n):
+            own[q] = g[q, ar[q]]
+        for p in range(n):
+            if not single[r, p]:
+                continue
+            s = ar[p]
+            free = tabu[r, p] <= now
+            for q in range(p + 1, n):
+                t = ar[q]
+                # g[p, t] and g[q, s] count p and q as tablemates, which they will not be.
+                d = g[p, t] - own[p] + g[q, s] - own[q] - 2.0 * values[p, q] * (meets[p, q] == 0)
+                if d <= best or t == s or not single[r, q]:
+                    continue
+                if d <= aspire and not (free and tabu[r, q] <= now):
+                    continue
+                # The one leaving a table is the only keep-apart partner allowed there.
+                if with_apart and (
+                    apart_at[r, p, t] != apart[p, q] or apart_at[r, q, s] != apart[q, p]
+                ):
+                    continue
+                # A host may only join a table without one (unless trading with its host).
+                if with_hosts and host[p] != host[q] and hosts_at[r, t if host[p] else s]:
+                    continue
+                best, kind, br, bp, bq = d, SWAP, r, p, q
+        for p in range(n):
+            s = ar[p]
+            if not single[r, p] or size[r, s] <= low[s]:
+                continue
+            free = tabu[r, p] <= now
+            for t in range(tables):
+                if t == s or size[r, t] >= cap[t]:
+                    continue
+                d = g[p, t] - g[p, s]
+                if d <= best or (d <= aspire and not free):
+                    continue
+                if with_apart and apart_at[r, p, t] > 0:
+                    continue
+                if with_hosts and host[p] and hosts_at[r, t] > 0:
+                    continue
+                best, kind, br, bp, bq = d, MOVE, r, p, t
+    return best, kind, br, bp, bq
 
 
 @dataclass(frozen=True)

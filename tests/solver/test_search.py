@@ -11,7 +11,14 @@ import pytest
 from solver import Problem
 from solver.evaluate import meet_counts, plan_of, score, value_matrix, violations
 from solver.model import Fixed
-from solver.search import Handicaps, Rules, Seating, balance_handicaps, construct_round
+from solver.search import (
+    Handicaps,
+    Rules,
+    Seating,
+    _best_tabu_step,
+    balance_handicaps,
+    construct_round,
+)
 from tests.solver.conftest import random_weights
 
 
@@ -57,6 +64,47 @@ def test_gains_objective_and_counts_stay_exact_through_swaps_moves_and_undo(roun
     assert violations(problem, plan(state)) == []
     state.undo(mark)
     assert (state.a == start).all()
+
+
+def every_step(problem: Problem, state: Seating):
+    """Each swap of two people and each move of one, in any round, that keeps every rule,
+    with what it changes the objective by (found by scoring the plan it makes)."""
+    now = score(problem, state.a).objective
+    n, T = problem.people, len(problem.tables)
+    for r in range(problem.rounds):
+        steps = [[(r, p, t)] for p in range(n) for t in range(T) if t != state.a[r, p]]
+        steps += [
+            [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]
+            for p, q in itertools.combinations(range(n), 2)
+            if state.a[r, p] != state.a[r, q]
+        ]
+        for step in steps:
+            a = state.a.copy()
+            for rr, person, t in step:
+                a[rr, person] = t
+            if not violations(problem, plan_of(a, T)):
+                yield step, score(problem, a).objective - now
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
+    rng = np.random.default_rng(seed)
+    problem = Problem(people=13, tables=(5, 5, 4), rounds=2, weights=random_weights(rng, 13, 0.4),
+                      apart=((0, 1), (2, 3), (1, 8)), hosts=frozenset({5, 6, 9}),
+                      min_sizes=(3, 4, 3), fixed=(Fixed(7, 0), Fixed(4, 2, 1)))  # fmt: skip
+    state = seating(problem, seed)
+    steps = list(every_step(problem, state))
+    free = np.zeros((2, 13), dtype=np.int64)
+    step, delta = _best_tabu_step(state, free, 1, np.inf)
+    assert delta == pytest.approx(max(d for _, d in steps))
+    assert step in [s for s, _ in steps]
+    # Its people made tabu, the next best step moves someone else, unless it beats the best plan.
+    tabu = free.copy()
+    for r, p, _ in step:
+        tabu[r, p] = 5
+    others = [d for s, d in steps if all(tabu[r, p] == 0 for r, p, _ in s)]
+    assert _best_tabu_step(state, tabu, 1, np.inf)[1] == pytest.approx(max(others))
+    assert _best_tabu_step(state, tabu, 1, -np.inf)[1] == pytest.approx(delta)
 
 
 def test_handicaps_are_balanced_for_nothing_when_every_partner_is_worth_the_same() -> None:

@@ -923,13 +923,10 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
     people = [p for p in people if 0 <= p < len(built.emails)]
     groups = list(dict.fromkeys(int(t) for t in conflict.get("tables", [])))
     groups = [t for t in groups if 0 <= t < len(built.group_names)]
-    problem = built.problem
     session = built.session.get("name", built.session["key"])
     # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
     words = "; ".join(_RULES.get(part, part.replace("_", " ")) for part in rule.split("+") if part)
     parts = [f"{session} cannot be planned: {words or 'the rules contradict each other'}."]
-    if rule == "capacity":
-        parts.append(f"{problem.people} people, {sum(problem.tables)} seats.")
     if people:
         parts.append(f"People involved: {_names_of(people, built.names)}.")
     if groups and rule != "capacity":

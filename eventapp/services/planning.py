@@ -274,10 +274,11 @@ def _locked_seats(plan: Plan) -> tuple[tuple[str, int, int], ...]:
 def _store_result(plan: Plan, result: dict, *, locked: set[tuple[int, int]]) -> None:
     """Copy the solver's scores and seats onto the plan (replacing any earlier assignments)."""
     plan.status = str(result.get("status") or "")
-    plan.objective = result.get("objective")
-    plan.upper_bound = _finite(result.get("upper_bound"))
-    plan.bound_kind = result.get("bound_kind")
-    plan.people_without_match = result.get("people_without_match")
+    planned = plan.status in ("optimal", "feasible")  # no figures for a plan that does not exist
+    plan.objective = result.get("objective") if planned else None
+    plan.upper_bound = _finite(result.get("upper_bound")) if planned else None
+    plan.bound_kind = result.get("bound_kind") if planned else None
+    plan.people_without_match = result.get("people_without_match") if planned else None
     plan.handicap_spread = result.get("handicap_spread")
     plan.handicap_spread_before = result.get("handicap_spread_before")
     plan.balance_cost = result.get("balance_cost")
@@ -415,6 +416,9 @@ def progress_of(plan: Plan) -> dict:
     """The progress bar's data: best value so far, bound, gap, elapsed seconds, state."""
     progress = plan.progress or {}
     best, bound = progress.get("best"), progress.get("bound")
+    if plan.state in FINISHED:
+        # What the plan is worth now: hand edits change it after the solver has finished.
+        best, bound = _finite(plan.objective), plan.upper_bound
     elapsed = progress.get("elapsed") or 0.0
     if plan.state in ("running", "cancelling") and "started" in progress:
         # The solver reports when it improves; the clock keeps the bar moving in between.

@@ -11,9 +11,15 @@ from eventapp.extensions import db
 from eventapp.models import Event, EventSession, SeatingTable
 from solver.event import BALANCE_COST_PERCENT
 
+MAX_SEATS = 1000  # at one table or standing group; more is a typing slip
+
 
 class SessionProblem(ValueError):
-    """Bad session input, with a message for the organiser."""
+    """Bad session input, with a message for the organiser and the form field it concerns."""
+
+    def __init__(self, message: str, field: str = "tables") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,10 @@ def parse_tables(text: str) -> list[TableSpec]:
         if capacity < 1:
             raise SessionProblem(
                 _("Line %(number)d: a table needs at least one seat.", number=number)
+            )
+        if capacity > MAX_SEATS:
+            raise SessionProblem(
+                _("Line %(number)d: a table seats at most %(most)d.", number=number, most=MAX_SEATS)
             )
         if not 0 <= min_size <= capacity:
             raise SessionProblem(
@@ -96,7 +106,9 @@ def save_session(
         raise SessionProblem(_("A seated session needs at least one table."))
     taken = {s.key for s in event.sessions if s is not session}
     if key in taken:
-        raise SessionProblem(_("Another session already has the key %(key)s.", key=key))
+        raise SessionProblem(
+            _("Another session already has the key %(key)s.", key=key), field="key"
+        )
     if session is None:
         session = EventSession(event=event, position=len(event.sessions))
     session.key, session.name, session.kind, session.rounds = key, name, kind, rounds

@@ -1,6 +1,6 @@
 """Public pages for attendees, reached by secret links: registration, and later their own page."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -19,21 +19,18 @@ class RegistrationForm(forms.AttendeeForm):
 
 @bp.route("/register/<token>", methods=["GET", "POST"])
 def register(token: str):
-    """Attendees enter their own details and goals. A known email updates after a confirmation."""
+    """Attendees enter their own details and goals. A known email changes nothing: anyone with
+    the link could type it, so only the organisers edit a registered person."""
     event = db.one_or_404(db.select(Event).filter_by(registration_token=token))
     form = RegistrationForm()
     lang = str(get_locale())
     form.offers.choices = form.seeks.choices = forms.tag_choices(event.tags, lang)
     if not form.validate_on_submit():
         return render_template("attendee/register.html", event=event, form=form)
-    existing = attendees.find_by_email(event, form.email.data)
-    if existing is not None and not request.form.get("confirm_update"):
-        return render_template("attendee/register.html", event=event, form=form, confirm=True)
-    details = form.details(is_host=existing.is_host if existing else False)
     try:
-        attendees.save_attendee(event, existing, details)
+        attendees.save_attendee(event, None, form.details(is_host=False))
     except attendees.AttendeeProblem as problem:
         form.email.errors.append(str(problem))
         return render_template("attendee/register.html", event=event, form=form)
-    message = _("Your details are updated.") if existing else _("You are registered. Welcome!")
+    message = _("You are registered. Welcome!")
     return render_template("attendee/registered.html", event=event, message=message)

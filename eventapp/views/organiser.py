@@ -227,7 +227,7 @@ def edit_session(event_id: int, session_id: int | None = None):
             data["flight_size"] = int(data["flight_size"])
             sessions.save_session(event, session, **data)
         except sessions.SessionProblem as problem:
-            form.tables.errors.append(str(problem))
+            form[problem.field].errors.append(str(problem))
         else:
             flash(_("Saved."), "success")
             return redirect(url_for(".event", event_id=event.id))

@@ -164,6 +164,9 @@ def test_an_impossible_session_says_why_on_the_plan_page(client, auth):
     message = re.search(r'id="plan-message"[^>]*>([^<]*)<', page).group(1)
     assert "6 people" in message and "4 seats" in message
     assert 'id="plan-chart"' not in page
+    # No plan exists, so it has no value, bound or people left without a match to show.
+    assert '<dd id="plan-best">—</dd>' in page and '<dd id="plan-bound">—' in page
+    assert 'id="plan-without-match"' not in page
     assert client.post(f"/plans/{plan.id}/activate").status_code == 302
     assert not db.session.get(Plan, plan.id).is_active
 
@@ -263,6 +266,10 @@ def test_a_move_that_breaks_rules_is_stored_and_the_broken_rules_are_listed(clie
     assert "should be kept apart" in sidebar
     db.session.refresh(plan)
     assert plan.status == "edited"
+    # Every page tells the plan's value as it is now, not as the solver left it.
+    progress = client.get(f"/plans/{plan.id}/progress").json
+    assert progress["best"] == plan.objective != plan.progress["best"]
+    assert f'<dd id="plan-best">{plan.objective:g}</dd>' in page
 
     other = next(t.id for t in session.tables if t.id != target)
     back = client.post(

@@ -425,12 +425,37 @@ def improve_coverage(state: Seating, deadline: float, stop: Callable[[], bool]) 
             if time.perf_counter() > deadline:
                 return made
             for step in _zero_loss_swaps(state, int(r), int(p)):
-                if _swap_gains_matches(state, positive, matched, step):
+                if _swap_if_better(state, positive, matched, step):
                     made += 1
                     improved = True
                     break
             if improved:
                 break
+    return made
+
+
+def spread_repeats(state: Seating, deadline: float, stop: Callable[[], bool]) -> int:
+    """Third aim: swaps that lose no value and leave nobody newly without a valuable pair in
+    every round, but make fewer pairs meet again (pairs worth nothing still meet new people).
+    Returns how many such swaps were made."""
+    positive = state.values > 0
+    matched = np.stack(
+        [np.any(positive & (row[:, None] == row[None, :]), axis=1) for row in state.a]
+    )
+    made = 0
+    for r in range(state.rounds):
+        for p in range(state.n):
+            if time.perf_counter() > deadline or stop():
+                return made
+            if not (state.meets[p, state.tablemates(r, int(state.a[r, p]))] > 1).any():
+                continue
+            s = int(state.a[r, p])
+            ok = state.swap_partners(r, p) & (state.swap_gains(r, p) >= -EPS)
+            for q in np.flatnonzero(ok)[:50]:
+                step = [(r, p, int(state.a[r, q])), (r, int(q), s)]
+                if _swap_if_better(state, positive, matched, step, spread=True):
+                    made += 1
+                    break
     return made
 
 
@@ -443,14 +468,19 @@ def _zero_loss_swaps(state: Seating, r: int, p: int) -> list[list[tuple[int, int
     return [[(r, p, int(ar[q])), (r, int(q), s)] for q in np.flatnonzero(ok)[:50]]
 
 
-def _swap_gains_matches(
-    state: Seating, positive: np.ndarray, matched: np.ndarray, step: list[tuple[int, int, int]]
+def _swap_if_better(
+    state: Seating,
+    positive: np.ndarray,
+    matched: np.ndarray,
+    step: list[tuple[int, int, int]],
+    spread: bool = False,
 ) -> bool:
-    # Apply the swap if it leaves more people matched in every round; otherwise take it back.
-    r = step[0][0]
-    tables = {int(state.a[r, person]) for _, person, _ in step}
-    people = np.concatenate([state.tablemates(r, t) for t in tables])
+    # Apply the swap if it leaves more people matched in every round or, with spread, no fewer
+    # matched and fewer pairs meeting again; otherwise take it back.
+    r, swapped = step[0][0], [person for _, person, _ in step]
+    people = np.concatenate([state.tablemates(r, int(state.a[r, p])) for p in swapped])
     before = int(matched[:, people].all(axis=0).sum())
+    repeats = np.maximum(state.meets[swapped] - 1, 0).sum()
     mark = len(state.log)
     for rr, person, t in step:
         state.move(rr, person, t)
@@ -458,7 +488,12 @@ def _swap_gains_matches(
     now = np.array([np.any(positive[q] & (row == row[q])) for q in people])
     after_rounds = matched[:, people].copy()
     after_rounds[r] = now
-    if int(after_rounds.all(axis=0).sum()) > before:
+    after = int(after_rounds.all(axis=0).sum())
+    if spread:
+        better = after >= before and np.maximum(state.meets[swapped] - 1, 0).sum() < repeats
+    else:
+        better = after > before
+    if better:
         matched[r, people] = now
         del state.log[mark:]
         return True

@@ -33,6 +33,7 @@ from solver.search import (
     construct_round,
     improve_coverage,
     iterated_local_search,
+    spread_repeats,
     tabu_search,
 )
 
@@ -167,6 +168,7 @@ def solve(
     stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
     stats["coverage_swaps"] = improve_coverage(final, search_end + 0.1 * time_limit, stop)
+    stats["repeat_swaps"] = spread_repeats(final, search_end + 0.1 * time_limit, stop)
     if balancing:
         value = final.value
         stats["handicap_spread_before"] = handicap_spread(problem, final.a)

@@ -18,6 +18,7 @@ from solver.search import (
     _best_tabu_step,
     balance_handicaps,
     construct_round,
+    spread_repeats,
 )
 from tests.solver.conftest import random_weights
 
@@ -105,6 +106,24 @@ def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
     others = [d for s, d in steps if all(tabu[r, p] == 0 for r, p, _ in s)]
     assert _best_tabu_step(state, tabu, 1, np.inf)[1] == pytest.approx(max(others))
     assert _best_tabu_step(state, tabu, 1, -np.inf)[1] == pytest.approx(delta)
+
+
+@pytest.mark.parametrize(
+    ("weights", "swaps"),
+    [
+        ((), 1),  # nobody is worth meeting: the second round still meets new people
+        (((0, 1, 2.0), (2, 3, 2.0)), 0),  # rotating would part the valuable pairs
+        (((0, 1, 2.0),), 0),  # rotating would leave 0 and 1 without a valuable pair in round 2
+    ],
+)
+def test_repeats_are_spread_only_where_it_costs_nothing(weights, swaps) -> None:
+    problem = Problem(people=4, tables=(2, 2), rounds=2, weights=weights)
+    state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
+    value = state.value
+    assert spread_repeats(state, np.inf, lambda: False) == swaps
+    assert state.value == value
+    repeated_pairs = int(np.maximum(state.meets - 1, 0).sum()) // 2
+    assert repeated_pairs == (0 if swaps else 2)
 
 
 def test_handicaps_are_balanced_for_nothing_when_every_partner_is_worth_the_same() -> None:

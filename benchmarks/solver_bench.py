@@ -5,11 +5,12 @@ proves optimal within the time limit; then, on dinners built around a hidden pla
 optimum is known), how far short of it the solver ends. Prints Markdown tables and writes them to
 benchmarks/RESULTS.md.
 
-    python -m benchmarks.solver_bench            # the full run (about ten minutes)
+    python -m benchmarks.solver_bench            # the full run (about twenty minutes)
     python -m benchmarks.solver_bench --quick    # short time limits, for a smoke test
     python -m benchmarks.solver_bench --only gala
     python -m benchmarks.solver_bench --only proofs   # small dinners: proven optimal or not
     python -m benchmarks.solver_bench --only planted  # dinners with a known optimum
+    python -m benchmarks.solver_bench --only relaxations --no-write  # LP bounds vs optima
 
 This solver runs through the command line (`python -m solver seat|golf`), in a child process
 whose peak memory (max RSS) is reported.
@@ -31,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.textbook import random_seating, simulated_annealing, textbook_cp_sat
-from solver.evaluate import assignment_of, score, violations
+from solver.bounds import lp_bound, set_partitioning_bound
+from solver.evaluate import assignment_of, score, value_matrix, violations
 from solver.event import load_event, session_problem
 from solver.golf import flight_sizes
 from solver.instance import problem_to_json
@@ -184,6 +186,44 @@ def proofs(quick: bool) -> str:
             f"| {people} ({shape}, {rounds} round{'s' if rounds > 1 else ''}) | "
             f"{proven} of {len(seeds)} | {seconds} | {100 * gap:.1f}% |"
         )
+    return "\n".join(lines)
+
+
+def relaxations(quick: bool) -> str:
+    """Markdown: on the small dinners of more than one round, how far above the proven optimum
+    the two linear relaxations sit: the pair LP (each person meets at most so many others) and
+    the set-partitioning LP over every table that could be filled. No plan can come closer to
+    a bound than its optimum does, so this is the least gap each bound can show."""
+    limit, seeds = (5.0, (1,)) if quick else (60.0, (1, 2, 3))
+    lines = [
+        f"| small dinner | optimum (proven within {limit:g} s) | pair LP | set-partitioning LP |",
+        "|---|---|---|---|",
+    ]
+
+    def above(bound: float | None, optimum: float) -> str:
+        return "-" if bound is None else f"{bound:.1f} ({100 * (1 - optimum / bound):.1f}%)"
+
+    for people, tables, rounds in PROOF_SHAPES:
+        if rounds == 1:
+            continue
+        alike = len(set(tables)) == 1
+        shape = f"{len(tables)}x{tables[0]}" if alike else "+".join(map(str, tables))
+        print(f"relaxations {people} ({shape}, {rounds} rounds) ...", file=sys.stderr, flush=True)
+        for seed in seeds:
+            problem = tag_instance(people, tables, rounds, seed)
+            values = value_matrix(problem)
+            result = solve(problem, time_limit=limit)
+            if result.status != Status.OPTIMAL:
+                found = f"not proven ({result.objective:g} to {result.upper_bound:g})"
+                lines.append(f"| {people} ({shape}, {rounds} rounds), seed {seed} | {found} | | |")
+                continue
+            optimum = result.objective
+            pair = lp_bound(problem, values)
+            parts = set_partitioning_bound(problem, values, max_groups=200_000)
+            lines.append(
+                f"| {people} ({shape}, {rounds} rounds), seed {seed} | {optimum:g} | "
+                f"{above(pair, optimum)} | {above(parts, optimum)} |"
+            )
     return "\n".join(lines)
 
 
@@ -396,6 +436,8 @@ def main(argv: list[str] | None = None) -> None:
         parts.append(proofs(args.quick))
     if args.only in "planted":
         parts.append(planted(args.quick))
+    if args.only == "relaxations":  # minutes of proofs: only when asked for by name
+        parts.append(relaxations(args.quick))
     report = "\n\n".join(parts)
     print(report)
     if not args.no_write:

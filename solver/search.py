@@ -414,9 +414,7 @@ def improve_coverage(state: Seating, deadline: float, stop: Callable[[], bool]) 
     """Second aim: swaps that lose no value and leave fewer people without a positive pair at
     their table in some round. Returns how many such swaps were made."""
     positive = state.values > 0
-    matched = np.stack(
-        [np.any(positive & (row[:, None] == row[None, :]), axis=1) for row in state.a]
-    )
+    matched = _matched(state, positive)
     made = 0
     improved = True
     while improved and time.perf_counter() < deadline and not stop():
@@ -439,9 +437,7 @@ def spread_repeats(state: Seating, deadline: float, stop: Callable[[], bool]) ->
     every round, but make fewer pairs meet again (pairs worth nothing still meet new people).
     Returns how many such swaps were made."""
     positive = state.values > 0
-    matched = np.stack(
-        [np.any(positive & (row[:, None] == row[None, :]), axis=1) for row in state.a]
-    )
+    matched = _matched(state, positive)
     made = 0
     for r in range(state.rounds):
         for p in range(state.n):
@@ -457,6 +453,11 @@ def spread_repeats(state: Seating, deadline: float, stop: Callable[[], bool]) ->
                     made += 1
                     break
     return made
+
+
+def _matched(state: Seating, positive: np.ndarray) -> np.ndarray:
+    """matched[r, p]: p has a pair of positive value at their table in round r."""
+    return np.stack([np.any(positive & (row[:, None] == row[None, :]), axis=1) for row in state.a])
 
 
 def _zero_loss_swaps(state: Seating, r: int, p: int) -> list[list[tuple[int, int, int]]]:

@@ -157,6 +157,8 @@ class ImportRow:
     row: int
     email: str
     values: dict[str, object]
+    change: str = ""  # "new", "updated" or "unchanged", against what is stored
+    changed: tuple[str, ...] = ()  # the columns an update changes
 
 
 @dataclass
@@ -337,24 +339,29 @@ def _stored(event: Event) -> dict[str, dict[str, object]]:
     return people
 
 
-def _differs(stored: dict[str, object], values: dict[str, object]) -> bool:
-    for name, value in values.items():
-        if name in ("offers", "seeks"):
-            if sorted(stored[name]) != sorted(value):
-                return True
-        elif stored[name] != value:
-            return True
-    return False
+def _differs(stored: dict[str, object], values: dict[str, object]) -> tuple[str, ...]:
+    """The columns whose value in the file differs from the stored one."""
+    return tuple(
+        name
+        for name, value in values.items()
+        if (
+            sorted(stored[name]) != sorted(value)
+            if name in ("offers", "seeks")
+            else stored[name] != value
+        )
+    )
 
 
 def _count_changes(stored: dict[str, dict[str, object]], preview: ImportPreview) -> None:
     for row in preview.rows:
         if row.email not in stored:
+            row.change = "new"
             preview.new += 1
-        elif _differs(stored[row.email], row.values):
-            preview.updated += 1
-        else:
-            preview.unchanged += 1
+            continue
+        row.changed = _differs(stored[row.email], row.values)
+        row.change = "updated" if row.changed else "unchanged"
+        preview.updated += bool(row.changed)
+        preview.unchanged += not row.changed
 
 
 # Reading the file -----------------------------------------------------------------------------

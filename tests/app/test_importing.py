@@ -290,6 +290,10 @@ def test_reimport_updates_by_email_and_keeps_what_is_not_in_the_file(app):
 
     preview = preview_import(event, "update.csv", data)
     assert (preview.new, preview.updated, preview.unchanged) == (0, 1, 1)
+    assert [(r.email, r.change, r.changed) for r in preview.rows] == [
+        ("asa@example.se", "updated", ("company", "offers")),
+        ("avi@example.co.il", "unchanged", ()),
+    ]
     apply_import(event, preview)
 
     stored = people()

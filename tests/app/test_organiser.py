@@ -329,6 +329,8 @@ def test_import_page_previews_then_imports_on_confirmation(client, auth):
     )
     assert "1 new, 0 updated, 0 unchanged." in preview.text
     assert "Columns not used: favourite colour" in preview.text
+    rows = preview.text[preview.text.index('id="import-rows"') :]
+    assert "lena@example.se" in rows and "Lena" in rows and "new" in rows
     assert len(db.session.get(Event, event.id).attendees) == 1
     token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
     client.post(f"/events/{event.id}/import/confirm", data={"token": token})
@@ -337,6 +339,20 @@ def test_import_page_previews_then_imports_on_confirmation(client, auth):
     assert [t.key for t in lena.seeks] == ["event-venues"]
     again = client.post(f"/events/{event.id}/import/confirm", data={"token": token})
     assert "That import has expired" in client.get(again.location).text
+
+
+def test_import_preview_names_the_tags_it_would_add(client, auth):
+    event = make_event(people=PEOPLE[:1])
+    auth.login()
+    tags = len(event.tags)
+    csv = "email,first_name,offers\nbo@example.se,Bo,Yacht charter\n"
+    preview = client.post(
+        f"/events/{event.id}/import",
+        data={"file": (io.BytesIO(csv.encode()), "people.csv"), "create_tags": "1"},
+    )
+    assert "Offers and needs to add to the catalog: Yacht charter" in preview.text
+    db.session.expire_all()
+    assert len(db.session.get(Event, event.id).tags) == tags  # only once confirmed
 
 
 def test_import_page_lists_problems_by_row_and_column(client, auth):

@@ -861,7 +861,8 @@ def why(plan: Plan, attendee_id: int, round_: int, language: str) -> Why:
         swap_with=tuple(
             sorted(
                 (
-                    (a.attendee_id, data.attendees[a.attendee_id].full_name)
+                    # Company and table tell two people of one name apart.
+                    (a.attendee_id, _swap_label(data.attendees[a.attendee_id], data.group_name(k)))
                     for k, group in data.placed[round_].items()
                     if k != key
                     for a in group
@@ -902,6 +903,10 @@ def _place(data: _Loaded, seat: Assignment, key: int) -> None:
         if key not in {t.id for t in data.session.tables}:
             raise PlanError(gettext("There is no such table in this session."))
         seat.table_id = key
+
+
+def _swap_label(person: Attendee, group: str) -> str:
+    return " · ".join(part for part in (person.full_name, person.company, group) if part)
 
 
 def move_person(plan: Plan, attendee_id: int, round_: int, target: int) -> list[Violation]:

@@ -239,6 +239,10 @@ def test_clicking_a_person_shows_their_pairs_with_reasons_in_the_page_language(c
     assert 'id="why-panel"' in panel and "win-win" in panel
     assert "<bdi>Ann Berg</bdi> seeks catering, which <bdi>Ben Cohen</bdi> offers." in panel
     assert "<bdi>Ben Cohen</bdi> seeks event venues, which <bdi>Ann Berg</bdi> offers." in panel
+    # The people to swap with are told apart by company and table, not by name alone.
+    dan = person("dan@example.se").id  # kept apart from Ann, so at another table
+    table = next(t.name for t in session.tables if t.id == seats(plan)[(dan, 0)])
+    assert f">Dan Ek · Ek &amp; Co · {table}</option>" in panel
     swedish = client.get(f"/plans/{plan.id}/why?person={ann}&round=0&lang=sv").text
     assert "eventlokaler" in swedish
     page = client.get(f"/plans/{plan.id}?person={ann}&round=0").text

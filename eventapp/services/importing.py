@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -106,13 +107,20 @@ def parse_handicap(value: str) -> float:
     try:
         number = float(text[1:] if plus else text)
     except ValueError:
-        raise ValueError(f"not a number: {value!r}") from None
+        raise ValueError(_("not a number: %(value)s", value=repr(value))) from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"not a number: {value!r}")
+        raise ValueError(_("not a number: %(value)s", value=repr(value)))
     number = -number if plus else number
     low, high = HANDICAP_RANGE
     if not low <= number <= high:
-        raise ValueError(f"{value} is outside the handicap range {low:g} to {high:g}")
+        raise ValueError(
+            _(
+                "%(value)s is outside the handicap range %(low)s to %(high)s",
+                value=value,
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
+        )
     return number
 
 
@@ -143,11 +151,16 @@ class ImportProblem:
     def __str__(self) -> str:
         text = self.message
         if self.suggestions:
-            text += f" (did you mean {', '.join(self.suggestions)}?)"
+            text = _(
+                "%(text)s (did you mean %(tags)s?)", text=text, tags=", ".join(self.suggestions)
+            )
         if self.row == 0:
             return text
-        where = f"Row {self.row}, {self.column}" if self.column else f"Row {self.row}"
-        return f"{where}: {text}"
+        if self.column:
+            return _(
+                "Row %(row)d, %(column)s: %(text)s", row=self.row, column=self.column, text=text
+            )
+        return _("Row %(row)d: %(text)s", row=self.row, text=text)
 
 
 @dataclass
@@ -374,31 +387,33 @@ def _read_table(
 ) -> tuple[tuple[int, list[str]], Records]:
     """The header row (number, cells) and an iterator over the later non-empty rows."""
     if not data.strip():
-        raise _Unreadable("The file is empty.")
+        raise _Unreadable(_("The file is empty."))
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
         preview.encoding = "XLSX"
         records = _xlsx_records(data)
     elif data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise _Unreadable(
-            "This is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8 and try again."
+            _("This is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8 and try again.")
         )
     elif suffix in (".xlsx", ".xlsm"):
-        raise _Unreadable("This file is not a valid Excel (.xlsx) workbook.")
+        raise _Unreadable(_("This file is not a valid Excel (.xlsx) workbook."))
     else:
         text, preview.encoding = _decode(data)
         records = _csv_records(text)
     rows = _non_empty(records)
     header = next(rows, None)
     if header is None:
-        raise _Unreadable("The file has no rows.")
+        raise _Unreadable(_("The file has no rows."))
     return header, rows
 
 
 def _non_empty(records: Iterable[list[str]]) -> Records:
     for number, cells in enumerate(records, start=1):
         if number > MAX_ROWS + 1:
-            raise _Unreadable(f"The file has more than {MAX_ROWS:,} rows: split it up.")
+            raise _Unreadable(
+                _("The file has more than %(rows)s rows: split it up.", rows=f"{MAX_ROWS:,}")
+            )
         cells = [cell.strip() for cell in cells]
         if any(cells):
             yield number, cells
@@ -409,20 +424,20 @@ def _decode(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).") from None
+            raise _Unreadable(_("This file is not a spreadsheet (CSV or XLSX).")) from None
     if b"\x00" in data[:8192]:
-        raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).")
+        raise _Unreadable(_("This file is not a spreadsheet (CSV or XLSX)."))
     try:
         text, encoding = data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = _decode_windows(data), "Windows-1252"
     if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
-        raise _Unreadable("This file is not a spreadsheet (CSV or XLSX).")
+        raise _Unreadable(_("This file is not a spreadsheet (CSV or XLSX)."))
     return text, encoding
 
 
 def _decode_windows(data: bytes) -> str:
-    not_utf8 = (
+    not_utf8 = _(
         "The file is not UTF-8 text. In Excel, use Save As > 'CSV UTF-8 (comma delimited)'"
         " and import that file."
     )
@@ -452,9 +467,19 @@ def _csv_records(text: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
-        raise _Unreadable(
-            f"The file is not valid CSV near line {reader.line_num}: {error}."
-        ) from None
+        if "field larger than field limit" in str(error):
+            message = _(
+                "A cell near line %(line)d is longer than %(limit)d characters.",
+                line=reader.line_num,
+                limit=csv.field_size_limit(),
+            )
+        else:
+            message = _(
+                "The file is not valid CSV near line %(line)d: %(error)s.",
+                line=reader.line_num,
+                error=error,
+            )
+        raise _Unreadable(message) from None
 
 
 def _xlsx_records(data: bytes) -> Iterator[list[str]]:
@@ -475,7 +500,7 @@ def _xlsx_records(data: bytes) -> Iterator[list[str]]:
             finally:
                 workbook.close()
     except Exception:
-        raise _Unreadable("This file is not a valid Excel (.xlsx) workbook.") from None
+        raise _Unreadable(_("This file is not a valid Excel (.xlsx) workbook.")) from None
     return iter(rows)
 
 
@@ -510,7 +535,12 @@ def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str,
                 ImportProblem(
                     number,
                     name,
-                    f"two columns mean {name}: {cells[columns[name]]!r} and {cell!r}; keep one",
+                    _(
+                        "two columns mean %(name)s: %(first)s and %(second)s; keep one",
+                        name=name,
+                        first=repr(cells[columns[name]]),
+                        second=repr(cell),
+                    ),
                 )
             )
         else:
@@ -521,8 +551,11 @@ def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str,
             ImportProblem(
                 0,
                 "",
-                "The first row should name the columns (first_name, last_name, email, ...);"
-                f" it has {shown}.",
+                _(
+                    "The first row should name the columns (first_name, last_name, email, ...);"
+                    " it has %(cells)s.",
+                    cells=shown,
+                ),
             )
         )
         return None
@@ -531,8 +564,10 @@ def _columns(header: tuple[int, list[str]], preview: ImportPreview) -> dict[str,
             ImportProblem(
                 number,
                 "",
-                "no email column: people are matched by email, so one column must be"
-                " called email (or e-mail, E-post, אימייל).",
+                _(
+                    "no email column: people are matched by email, so one column must be"
+                    " called email (or e-mail, E-post, אימייל)."
+                ),
             )
         )
         return None
@@ -568,7 +603,14 @@ class _RowReader:
             if text := self.cell(name):
                 limit = self.limits[name]  # None: unlimited text (goals)
                 if limit is not None and len(text) > limit:
-                    self.problem(name, f"too long ({len(text)} characters, at most {limit})")
+                    self.problem(
+                        name,
+                        _(
+                            "too long (%(length)d characters, at most %(limit)d)",
+                            length=len(text),
+                            limit=limit,
+                        ),
+                    )
                 values[name] = text
         if text := self.cell("handicap"):
             try:
@@ -586,7 +628,7 @@ class _RowReader:
                 if folded in YES or folded in NO:
                     values[attribute] = folded in YES
                 else:
-                    self.problem(name, f"{text!r} is neither yes nor no")
+                    self.problem(name, _("%(text)s is neither yes nor no", text=repr(text)))
         return values, self.problems
 
     def cell(self, name: str) -> str:
@@ -610,7 +652,7 @@ class _RowReader:
                 continue
             close = difflib.get_close_matches(normalise(part), _LANGUAGE_NAMES, n=1)
             hint = (_LANGUAGE_NAMES[close[0]],) if close else ()
-            self.problem("languages", f"unknown language {part.strip()!r}", hint)
+            self.problem("languages", _("unknown language %(name)s", name=repr(part.strip())), hint)
         return codes
 
     def tag_keys(self, column: str) -> list[str]:
@@ -624,13 +666,19 @@ class _RowReader:
                 key = "-".join(spelling.split())
                 if len(key) > 100:
                     self.problem(
-                        column, f"tag {part.strip()!r} is too long (at most 100 characters)"
+                        column,
+                        _(
+                            "tag %(tag)s is too long (at most 100 characters)",
+                            tag=repr(part.strip()),
+                        ),
                     )
                     continue
                 self.preview.new_tags.setdefault(key, part.strip())
             if key is None:
                 self.problem(
-                    column, f"unknown tag {part.strip()!r}", tuple(self.tags.suggest(part))
+                    column,
+                    _("unknown tag %(tag)s", tag=repr(part.strip())),
+                    tuple(self.tags.suggest(part)),
                 )
             elif key not in keys:
                 keys.append(key)
@@ -652,25 +700,33 @@ def _parse_rows(
         raw_email = reader.cell("email")
         email = parse_email(raw_email)
         if not raw_email:
-            problems.insert(0, ImportProblem(number, "email", "missing email address"))
+            problems.insert(0, ImportProblem(number, "email", _("missing email address")))
         elif email is None:
             problems.insert(
-                0, ImportProblem(number, "email", f"not an email address: {raw_email!r}")
+                0,
+                ImportProblem(
+                    number, "email", _("not an email address: %(text)s", text=repr(raw_email))
+                ),
             )
         elif email in first_row:
             problems.insert(
-                0, ImportProblem(number, "email", f"{email} is already on row {first_row[email]}")
+                0,
+                ImportProblem(
+                    number,
+                    "email",
+                    _("%(email)s is already on row %(row)d", email=email, row=first_row[email]),
+                ),
             )
         else:
             first_row[email] = number
             if "first_name" not in values and email not in stored:
                 problems.append(
                     ImportProblem(
-                        number, "first_name", "missing first name (needed for a new attendee)"
+                        number, "first_name", _("missing first name (needed for a new attendee)")
                     )
                 )
         preview.problems.extend(problems)
         if not problems:
             preview.rows.append(ImportRow(number, email, values))
     if not first_row and not preview.problems:
-        preview.problems.append(ImportProblem(0, "", "The file has a header row but no people."))
+        preview.problems.append(ImportProblem(0, "", _("The file has a header row but no people.")))

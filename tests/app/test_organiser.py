@@ -366,6 +366,12 @@ def test_import_page_lists_problems_by_row_and_column(client, auth):
     assert "<td>3</td><td>handicap</td>" in page
     assert "event-venues" in page  # suggested for the misspelt tag
     assert 'name="token"' not in page
+    swedish = client.post(
+        f"/events/{event.id}/import?lang=sv",
+        data={"file": (io.BytesIO(csv.encode()), "people.csv")},
+    ).text
+    assert "ingen e-postadress: &#39;not-an-email&#39;" in swedish
+    assert "99 ligger utanför handicapintervallet" in swedish
 
 
 @pytest.mark.db

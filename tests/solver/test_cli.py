@@ -100,8 +100,8 @@ def test_broken_json_and_missing_files_exit_1(tmp_path) -> None:
         (["--time-limit", "0"], "--time-limit: must be a positive number of seconds"),
         (["--seed", "3000000000"], "--seed: must be a whole number from 0 to 2147483647"),
         (["--seed", "-1"], "--seed: must be a whole number from 0"),
-        (["--seed", "1.5"], "--seed: invalid"),
-        (["--groups", "0"], "--groups: must be at least 1"),
+        (["--seed", "1.5"], "--seed: must be a whole number from 0 to 2147483647, got 1.5"),
+        (["--groups", "0"], "--groups: must be a whole number, at least 1, got 0"),
     ],
 )
 def test_bad_arguments_exit_1_naming_the_option(args, words) -> None:

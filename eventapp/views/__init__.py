@@ -1,7 +1,9 @@
 """Blueprints, one per audience."""
 
-from flask import Flask
+from flask import Flask, render_template
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from eventapp.config import LANGUAGES, RTL_LANGUAGES
 
@@ -22,3 +24,18 @@ def register(app: Flask) -> None:
             "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
             "languages": LANGUAGES,
         }
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Werkzeug's pages are English only; these follow the page language.
+        messages = {
+            400: _(
+                "The request could not be read. If you sent a form, reload the page and try again."
+            ),
+            403: _("Your account may not open this page."),
+            404: _("There is no such page. The link may be old or mistyped."),
+            405: _("This page cannot be used that way."),
+            413: _("The file is too large."),
+        }
+        message = messages.get(error.code, _("The request could not be carried out."))
+        return render_template("error.html", code=error.code, message=message), error.code

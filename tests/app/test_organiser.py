@@ -316,6 +316,16 @@ def test_hebrew_pages_are_right_to_left(client, auth):
     assert '<html lang="sv" dir="ltr">' in client.get("/?lang=sv").text
 
 
+def test_error_pages_follow_the_page_language(client, auth):
+    missing = client.get("/register/no-such-link?lang=sv")
+    assert missing.status_code == 404
+    assert "Sidan finns inte." in missing.text and "Not Found" not in missing.text
+    hebrew = client.get("/register/no-such-link?lang=he")
+    assert '<html lang="he" dir="rtl">' in hebrew.text and "אין דף כזה." in hebrew.text
+    auth.login(role="staff")
+    assert "Your account may not open this page." in client.get("/events/1?lang=en").text
+
+
 def test_import_page_previews_then_imports_on_confirmation(client, auth):
     event = make_event(people=PEOPLE[:1])
     auth.login()

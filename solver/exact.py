@@ -260,7 +260,10 @@ def _groups_fit_tables(problem: Problem, m: cp_model.CpModel, tog: dict) -> list
     for p in range(n):
         m.add_exactly_one(size[p].values())
         m.add(mates[p] == sum((s - 1) * v for s, v in size[p].items()))
-    for s in sorted(set(caps) | {1}):
+    # The tables that seat s or more change only past a capacity, so s = 1 and s = c + 1 for
+    # each capacity c are the sizes to check (s = c alone would let three groups of 2, 3 and 5
+    # take tables of 1, 3 and 5).
+    for s in sorted({1} | {c + 1 for c in caps if c < caps[-1]}):
         groups = sum(scale // k * v for sp in size for k, v in sp.items() if k >= s)
         m.add(groups <= scale * sum(c >= s for c in caps))
     return size

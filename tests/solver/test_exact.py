@@ -73,3 +73,16 @@ def test_cut_short_before_a_plan_it_claims_no_bound() -> None:
     outcome = solve_exact(problem, values, 1e-4, 0, hint, lambda *_: None, lambda: False)
     assert not outcome.proven
     assert outcome.bound >= exact(problem).objective
+
+
+def test_groups_fit_tables_of_very_different_sizes() -> None:
+    # Found by hypothesis: groups of 2, 3 and 5 are worth most, but only two tables seat 2 or
+    # more; the plan must not put the group of 2 at a table of 1.
+    weights = ((0, 2, 1.0), (0, 3, -2.0), (1, 3, 1.0), (1, 4, 5.0), (1, 6, -2.0), (1, 8, 5.0),
+               (1, 9, 2.0), (2, 3, -2.0), (2, 7, 2.0), (3, 6, 5.0), (3, 7, 2.0), (3, 9, 3.0),
+               (4, 5, 3.0), (4, 7, 5.0), (4, 9, 3.0), (5, 6, 2.0), (5, 7, 1.0), (5, 8, 5.0),
+               (6, 7, 1.0), (6, 9, 5.0), (7, 9, 3.0), (8, 9, 1.0))  # fmt: skip
+    problem = Problem(10, (1, 1, 3, 5), 1, weights=weights)
+    outcome = exact(problem)
+    assert outcome.proven
+    assert violations(problem, plan_of(outcome.assignment, 4)) == []

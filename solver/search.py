@@ -21,6 +21,8 @@ from solver.feasibility import together_groups
 from solver.model import Problem
 
 EPS = 1e-9
+# Compiled code takes arrays, not None: empty ones (never written) stand for "no keep-apart pairs".
+_NO_APART = (np.zeros((0, 0, 0), dtype=np.int64), np.zeros((0, 0), dtype=bool))
 BALANCE_PATIENCE = 100  # balancing ends after this many trades per person without a better plan
 
 
@@ -168,10 +170,7 @@ class Seating:
         )  # fmt: skip
 
     def _apart(self) -> tuple[np.ndarray, np.ndarray]:
-        # Compiled code takes arrays, not None: empty ones stand for "no keep-apart pairs".
-        if self.apart_at is None:
-            return np.zeros((0, 0, 0), dtype=np.int64), np.zeros((0, 0), dtype=bool)
-        return self.apart_at, self.rules.apart
+        return _NO_APART if self.apart_at is None else (self.apart_at, self.rules.apart)
 
     def undo(self, mark: int) -> None:
         """Take back the moves logged since len(self.log) was mark."""

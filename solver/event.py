@@ -907,7 +907,10 @@ _RULES = {
 
 
 def _names_of(people: Iterable[int], names: Sequence[str]) -> str:
-    listed = [names[p] for p in people]
+    return _join([names[p] for p in people])
+
+
+def _join(listed: Sequence[str]) -> str:
     if len(listed) <= 1:
         return "".join(listed)
     return ", ".join(listed[:-1]) + " and " + listed[-1]
@@ -915,7 +918,13 @@ def _names_of(people: Iterable[int], names: Sequence[str]) -> str:
 
 def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str, dict]:
     """The solver's conflict in names: the rule, the people and groups, and the event's rules
-    that mention those people (so the organiser knows which rule to relax)."""
+    that mention those people (so the organiser knows which rule to relax).
+
+    Returns the message in English and the conflict as data, for a page to word in its own
+    language: {"rule", "people": [emails], "groups": [names], "case" and "facts" (the solver's
+    sentence, people as emails, groups as names, rounds from 1), "rules": [{"kind", "people",
+    "group", "round", "company"}]}.
+    """
     conflict = dict(result.stats.get("conflict") or {})
     rule = str(conflict.get("rule", ""))
     # dict.fromkeys: the solver may name one person twice (e.g. fixed at two tables).
@@ -923,6 +932,7 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
     people = [p for p in people if 0 <= p < len(built.emails)]
     groups = list(dict.fromkeys(int(t) for t in conflict.get("tables", [])))
     groups = [t for t in groups if 0 <= t < len(built.group_names)]
+    rules = _rules_about(event, built, _with_partners(built.problem, people))
     session = built.session.get("name", built.session["key"])
     # The solver joins the rules of one clash with "+", e.g. "fixed_seats+keep_apart".
     words = "; ".join(_RULES.get(part, part.replace("_", " ")) for part in rule.split("+") if part)
@@ -931,14 +941,42 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
         parts.append(f"People involved: {_names_of(people, built.names)}.")
     if groups and rule != "capacity":
         parts.append(f"Groups: {', '.join(built.group_names[t] for t in groups)}.")
-    parts += _rules_about(event, built, _with_partners(built.problem, people))
+    parts += [_rule_sentence(r, built) for r in rules]
     if result.message:
         parts.append(f"({_with_names(result.message, built)})")
     return " ".join(parts), {
         "rule": rule,
         "people": [built.emails[p] for p in people],
         "groups": [built.group_names[t] for t in groups],
+        "case": str(conflict.get("case", "")),
+        "facts": _named_facts(conflict.get("facts") or {}, built),
+        "rules": rules,
     }
+
+
+def _named_facts(facts: Mapping[str, Any], built: SessionProblem) -> dict:
+    """The solver's facts about a conflict with emails for people and names for groups."""
+    emails, groups = built.emails, built.group_names
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        if key in ("people", "pair", "group", "hosts"):
+            out[key] = [emails[p] for p in value]
+        elif key == "groups":
+            out[key] = [[emails[p] for p in g] for g in value]
+        elif key == "table":
+            out[key] = groups[value]
+        elif key == "tables":
+            out[key] = [groups[t] for t in value]
+        elif key == "round":
+            out[key] = None if value is None else value + 1
+        elif key == "clauses":
+            out[key] = [
+                {"rule": r, "people": [emails[p] for p in ps], "groups": [groups[t] for t in ts]}
+                for r, ps, ts in value
+            ]
+        else:
+            out[key] = value
+    return out
 
 
 def _with_partners(problem: Problem, people: Iterable[int]) -> set[int]:
@@ -953,8 +991,10 @@ def _with_partners(problem: Problem, people: Iterable[int]) -> set[int]:
     return found
 
 
-def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> list[str]:
-    """The event's rules for this session that mention any of `people`, in words."""
+def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> list[dict]:
+    """The event's rules for this session that mention any of `people`: {"kind" (keep_together,
+    keep_apart, fixed_seat, locked, blocked, colleagues or hosts), "people": [emails], and
+    "group", "round" (from 1) or "company" where the kind has one}."""
     if not people:
         return []
     index = {e: i for i, e in enumerate(built.emails)}
@@ -966,22 +1006,48 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
         mentioned = [rule["person"]] if rule["kind"] == "fixed_seat" else rule["people"]
         members = [index[_key(e)] for e in mentioned]
         if people.intersection(members):
-            what = rule["kind"].replace("_", " ")
-            where = f" at {rule['table']}" if rule["kind"] == "fixed_seat" else ""
-            found.append(f"Rule: {what} {_names_of(members, built.names)}{where}.")
+            found.append({"kind": rule["kind"], "people": [built.emails[p] for p in members]})
+            if rule["kind"] == "fixed_seat":
+                found[-1]["group"] = rule["table"]
     for f in built.problem.fixed:
         if f.person in people and f.round is not None:
             found.append(
-                f"Locked: {built.names[f.person]} at {built.group_names[f.table]} "
-                f"in round {f.round + 1}."
+                {
+                    "kind": "locked",
+                    "people": [built.emails[f.person]],
+                    "group": built.group_names[f.table],
+                    "round": f.round + 1,
+                }
             )
+    companies = {_key(a["email"]): a.get("company") for a in event.get("attendees", [])}
     for (p, q), why in sorted(built.why_apart.items()):
         if p in people and q in people and why != KEEP_APART:  # keep-apart rules listed above
-            found.append(f"Apart: {built.names[p]} and {built.names[q]} ({why}).")
+            pair = [built.emails[p], built.emails[q]]
+            if why == BLOCKED:
+                found.append({"kind": "blocked", "people": pair})
+            else:
+                found.append({"kind": "colleagues", "people": pair, "company": companies[pair[0]]})
     hosts = sorted(people & built.problem.hosts)
     if len(hosts) > 1 and hosts != sorted(built.problem.hosts):  # else the conflict lists them
-        found.append(f"Hosts: {_names_of(hosts, built.names)}.")
+        found.append({"kind": "hosts", "people": [built.emails[p] for p in hosts]})
     return found
+
+
+def _rule_sentence(rule: Mapping, built: SessionProblem) -> str:
+    """One of _rules_about's rules in English."""
+    index = {e: i for i, e in enumerate(built.emails)}
+    names = [built.names[index[e]] for e in rule["people"]]
+    kind = rule["kind"]
+    if kind == "locked":
+        return f"Locked: {names[0]} at {rule['group']} in round {rule['round']}."
+    if kind == "blocked":
+        return f"Apart: {names[0]} and {names[1]} ({BLOCKED})."
+    if kind == "colleagues":
+        return f"Apart: {names[0]} and {names[1]} (colleagues at {rule['company']})."
+    if kind == "hosts":
+        return f"Hosts: {_join(names)}."
+    where = f" at {rule['group']}" if kind == "fixed_seat" else ""
+    return f"Rule: {kind.replace('_', ' ')} {_join(names)}{where}."
 
 
 _NUMBERS = r"(\d+(?:(?:, | and )\d+)*)"  # "3", "3, 5 and 7"

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from solver.model import Problem
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """Why no plan exists: the rule, the people (by index) and tables concerned, and a sentence."""
+    """Why no plan exists: the rule, the people (by index) and tables concerned, and a sentence.
+
+    `case` names the sentence and `facts` holds what it says, so another layer can word it in
+    another language: people as indices under "people", "pair", "group", "hosts" and "groups"
+    (a list of groups), tables as indices under "table" and "tables", "round" from 0 (None with
+    one round), "clauses" as (rule, people, tables) triples, the rest numbers.
+    """
 
     rule: str
     people: tuple[int, ...]
     tables: tuple[int, ...]
     message: str
+    case: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def as_stats(self) -> dict:
-        return {"rule": self.rule, "people": list(self.people), "tables": list(self.tables)}
+        return {
+            "rule": self.rule,
+            "people": list(self.people),
+            "tables": list(self.tables),
+            "case": self.case,
+            "facts": dict(self.facts),
+        }
 
 
 def together_groups(problem: Problem) -> list[tuple[int, ...]]:
@@ -60,12 +76,19 @@ def find_conflict(problem: Problem) -> Conflict | None:
             (),
             all_tables,
             f"{problem.people} people but only {seats} seats at {len(problem.tables)} tables.",
+            "capacity",
+            {"count": problem.people, "seats": seats, "table_count": len(problem.tables)},
         )
     if problem.min_sizes is not None:
         for t, (low, cap) in enumerate(zip(problem.min_sizes, problem.tables, strict=True)):
             if low > cap:
                 return Conflict(
-                    "min_sizes", (), (t,), f"Table {t} seats {cap} but its minimum is {low}."
+                    "min_sizes",
+                    (),
+                    (t,),
+                    f"Table {t} seats {cap} but its minimum is {low}.",
+                    "minimum_above_seats",
+                    {"table": t, "seats": cap, "minimum": low},
                 )
         if sum(problem.min_sizes) > problem.people:
             return Conflict(
@@ -74,6 +97,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 all_tables,
                 f"The tables' minimum sizes add up to {sum(problem.min_sizes)}, "
                 f"more than the {problem.people} people.",
+                "minimums_above_people",
+                {"total": sum(problem.min_sizes), "count": problem.people},
             )
     if len(problem.hosts) > len(problem.tables):
         return Conflict(
@@ -82,6 +107,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
             all_tables,
             f"{len(problem.hosts)} hosts ({_people(problem.hosts)}) but only "
             f"{len(problem.tables)} tables, and a table takes at most one host.",
+            "too_many_hosts",
+            {"hosts": sorted(problem.hosts), "table_count": len(problem.tables)},
         )
     groups = together_groups(problem)
     group_of = {p: g for g in groups for p in g}
@@ -93,6 +120,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 g,
                 (),
                 f"{_people(g)} must sit together, but the largest table seats {biggest}.",
+                "group_above_seats",
+                {"group": list(g), "seats": biggest},
             )
         if len(problem.hosts.intersection(g)) > 1:
             hosts = tuple(sorted(problem.hosts.intersection(g)))
@@ -102,6 +131,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 (),
                 f"{_people(hosts)} are hosts who must sit together (keep-together), "
                 "but a table takes at most one host.",
+                "hosts_together",
+                {"hosts": list(hosts)},
             )
     # Two groups of more than half the largest table never fit at one: each needs its own.
     big = sorted((g for g in groups if 2 * len(g) > biggest), key=len, reverse=True)
@@ -117,6 +148,13 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 f"{k + 1} keep-together groups need a table each: {listed}. No two of them fit "
                 f"at one table of {biggest} seats or fewer, and only {wide} "
                 f"table{'s' if wide != 1 else ''} seat {len(g)} or more.",
+                "groups_need_tables",
+                {
+                    "groups": [list(h) for h in big[: k + 1]],
+                    "seats": biggest,
+                    "wide": wide,
+                    "size": len(g),
+                },
             )
     for i, j in problem.apart:
         if i == j or group_of.get(i) is not None and j in group_of[i]:
@@ -127,6 +165,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 (),
                 f"{_people({i, j})} must sit apart (keep-apart), but keep-together "
                 f"joins them ({_people(group)}).",
+                "together_and_apart",
+                {"pair": sorted({i, j}), "group": list(group)},
             )
     return _fixed_conflict(problem, group_of)
 
@@ -142,6 +182,7 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                 unit = group_of.get(f.person, (f.person,))
                 fixed_at[unit][f.table].append(f.person)
         round_note = f" in round {r}" if problem.rounds > 1 else ""
+        round_ = r if problem.rounds > 1 else None
         table_of: dict[int, int] = {}
         load: dict[int, list[int]] = defaultdict(list)
         for unit, by_table in fixed_at.items():
@@ -155,6 +196,13 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     tables,
                     f"{_people(people)}{why} {_are(people)} fixed to different tables "
                     f"{', '.join(map(str, tables))}{round_note}.",
+                    "fixed_at_two_tables",
+                    {
+                        "people": list(people),
+                        "tables": list(tables),
+                        "round": round_,
+                        "together": bool(why),
+                    },
                 )
             (t,) = by_table
             for p in unit:
@@ -168,6 +216,13 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     (t,),
                     f"{_people(people)} {_are(people)} fixed to table {t}{round_note}, "
                     f"which seats only {problem.tables[t]}.",
+                    "fixed_above_seats",
+                    {
+                        "people": sorted(people),
+                        "table": t,
+                        "seats": problem.tables[t],
+                        "round": round_,
+                    },
                 )
             hosts = problem.hosts.intersection(people)
             if len(hosts) > 1:
@@ -177,6 +232,8 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     (t,),
                     f"{_people(hosts)} are hosts fixed to table {t}{round_note}, "
                     "but a table takes at most one host.",
+                    "hosts_fixed_together",
+                    {"hosts": sorted(hosts), "table": t, "round": round_},
                 )
         for i, j in problem.apart:
             if i in table_of and table_of.get(j) == table_of[i]:
@@ -186,5 +243,7 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     (table_of[i],),
                     f"{_people((i, j))} must sit apart (keep-apart), but fixed seats put "
                     f"both at table {table_of[i]}{round_note}.",
+                    "apart_fixed_together",
+                    {"pair": sorted((i, j)), "table": table_of[i], "round": round_},
                 )
     return None

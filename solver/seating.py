@@ -336,4 +336,6 @@ def _clash_conflict(clash: RuleClash) -> Conflict:
         people,
         tables,
         "These rules cannot all hold: " + "; ".join(words) + ".",
+        "rules_clash",
+        {"clauses": [[rule, list(ps), list(ts)] for rule, ps, ts in clash.rules]},
     )

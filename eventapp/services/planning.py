@@ -290,6 +290,8 @@ def _store_result(plan: Plan, result: dict, *, locked: set[tuple[int, int]]) -> 
         "bound": plan.upper_bound,
         "elapsed": plan.seconds,
     }
+    if result.get("conflict"):  # why no plan exists, for the page to word in its language
+        plan.progress["conflict"] = result["conflict"]
     plan.assignments.clear()
     session = plan.session
     people = {a.email.lower(): a.id for a in session.event.attendees}
@@ -371,6 +373,7 @@ class PlanSummary:
     time_limit: float
     seed: int
     message: str
+    rules: tuple[str, ...]  # an impossible plan: the rules that clash (see conflict_of)
     created_at: datetime
     locked: int
     can_activate: bool
@@ -395,6 +398,7 @@ def summarise(plan: Plan) -> PlanSummary:
         time_limit=plan.time_limit,
         seed=plan.seed,
         message=plan.message or "",
+        rules=tuple(_conflict_rules(plan)),
         created_at=plan.created_at,
         locked=sum(a.locked for a in plan.assignments),
         can_activate=plan.state in FINISHED and bool(plan.assignments) and not plan.is_active,
@@ -438,6 +442,42 @@ def progress_of(plan: Plan) -> dict:
         "time_limit": plan.time_limit,
         "fraction": 1.0 if plan.state in FINISHED else min(1.0, elapsed / plan.time_limit),
         "message": plan.message or "",
+    }
+
+
+def _conflict_rules(plan: Plan) -> list[str]:
+    conflict = (plan.progress or {}).get("conflict") or {}
+    return [r for r in conflict.get("rule", "").split("+") if r]
+
+
+def conflict_of(plan: Plan) -> dict | None:
+    """Why an impossible plan cannot be made, for the page to word in its own language: the
+    solver's conflict (solver.event._explain) with names in place of emails. None for a plan
+    that exists, or one stored before conflicts were kept (its message says why)."""
+    conflict = (plan.progress or {}).get("conflict")
+    if plan.status != "infeasible" or not conflict:
+        return None
+    names = {a.email.lower(): a.full_name for a in plan.session.event.attendees}
+
+    def named(emails: Iterable[str]) -> list[str]:
+        return [names.get(e.lower(), e) for e in emails]
+
+    facts = dict(conflict.get("facts") or {})
+    for key in ("people", "pair", "group", "hosts"):
+        if key in facts:
+            facts[key] = named(facts[key])
+    if "groups" in facts:
+        facts["groups"] = [named(g) for g in facts["groups"]]
+    if "clauses" in facts:
+        facts["clauses"] = [{**c, "people": named(c["people"])} for c in facts["clauses"]]
+    return {
+        "session": plan.session.name,
+        "rules": _conflict_rules(plan),
+        "people": named(conflict.get("people", [])),
+        "groups": conflict.get("groups", []),
+        "case": conflict.get("case", ""),
+        "facts": facts,
+        "about": [{**r, "people": named(r["people"])} for r in conflict.get("rules", [])],
     }
 
 

@@ -1,8 +1,10 @@
 """Blueprints, one per audience."""
 
+from babel.lists import format_list
 from flask import Flask, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from eventapp.config import LANGUAGES, RTL_LANGUAGES
@@ -24,6 +26,13 @@ def register(app: Flask) -> None:
             "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
             "languages": LANGUAGES,
         }
+
+    @app.template_filter("names")
+    def names(items) -> Markup:
+        """Names as a list in the page's language ("A, B and C"), each isolated in <bdi>."""
+        return Markup(
+            format_list([Markup("<bdi>%s</bdi>") % n for n in items], locale=get_locale())
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -97,6 +97,7 @@ def plan(plan_id: int):
         "organiser/plan.html",
         chart=planning.chart(plan),
         progress=planning.progress_of(plan),
+        conflict=planning.conflict_of(plan),
         why=why,
     )
 

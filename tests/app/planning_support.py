@@ -1,5 +1,7 @@
 """Shared pieces of the planning tests: a tiny event file and waiting for a background plan."""
 
+import html
+import re
 import time
 
 from eventapp.extensions import db
@@ -82,3 +84,20 @@ def wait_for(plan_id: int, timeout: float = 15.0) -> Plan:
             return plan
         time.sleep(0.05)
     raise AssertionError(f"plan {plan_id} still {plan.state} after {timeout} s")
+
+
+def plan_session(client, session, time_limit=0.5, seed=0) -> Plan:
+    """Plan `session` through the page, as an organiser does, and wait for the result."""
+    response = client.post(
+        f"/sessions/{session.id}/plans", data={"time_limit": time_limit, "seed": seed}
+    )
+    assert response.status_code == 302
+    plan_id = int(re.search(r"/plans/(\d+)$", response.location).group(1))
+    return wait_for(plan_id)
+
+
+def plan_message(page: str) -> str:
+    """The text of the plan page's message, tags left out and spaces tidied."""
+    found = re.search(r'<(div|p)[^>]*id="plan-message"[^>]*>(.*?)</\1>', page, re.S)
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"</?bdi>", "", found.group(2)))
+    return " ".join(html.unescape(text).split())

@@ -8,8 +8,11 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime
+from itertools import combinations
+from types import SimpleNamespace
 
 import pytest
+from flask import render_template
 from openpyxl import load_workbook
 
 from eventapp import create_app
@@ -18,8 +21,19 @@ from eventapp.models import Assignment, Attendee, Plan, User
 from eventapp.services import jobs, planning
 from eventapp.services.constraints import add_pair_rule
 from eventapp.services.events import event_to_dict, load_event_file
+from solver import Problem, solve
+from solver.event import _named_facts
 from solver.model import Progress, Result, Status
-from tests.app.planning_support import PEOPLE, event_file, make_event, session_of, wait_for
+from tests.app.planning_support import (
+    PEOPLE,
+    event_file,
+    make_event,
+    plan_message,
+    plan_session,
+    session_of,
+    wait_for,
+)
+from tests.solver.test_feasibility import CASES as IMPOSSIBLE
 
 
 @pytest.fixture(autouse=True)
@@ -42,15 +56,6 @@ def seats(plan: Plan) -> dict[tuple[int, int], int]:
         (a.attendee_id, a.round): a.table_id if a.table_id is not None else a.flight
         for a in plan.assignments
     }
-
-
-def plan_session(client, session, time_limit=0.5, seed=0) -> Plan:
-    response = client.post(
-        f"/sessions/{session.id}/plans", data={"time_limit": time_limit, "seed": seed}
-    )
-    assert response.status_code == 302
-    plan_id = int(re.search(r"/plans/(\d+)$", response.location).group(1))
-    return wait_for(plan_id)
 
 
 @pytest.mark.db
@@ -161,8 +166,9 @@ def test_an_impossible_session_says_why_on_the_plan_page(client, auth):
     assert (plan.state, plan.status) == ("done", "infeasible")
     assert not plan.assignments
     page = client.get(f"/plans/{plan.id}").text
-    message = re.search(r'id="plan-message"[^>]*>([^<]*)<', page).group(1)
-    assert "6 people" in message and "4 seats" in message
+    message = plan_message(page)
+    assert message.startswith("Dinner cannot be planned: there are more people than seats.")
+    assert "6 people but only 4 seats at 2 tables." in message
     assert 'id="plan-chart"' not in page
     # No plan exists, so it has no value, bound or people left without a match to show.
     assert '<dd id="plan-best">—</dd>' in page and '<dd id="plan-bound">—' in page
@@ -179,9 +185,44 @@ def test_an_impossible_rule_names_the_people_involved(client, auth):
     plan = plan_session(client, session_of(load_event_file(data)))
     assert (plan.state, plan.status) == ("done", "infeasible")
     page = client.get(f"/plans/{plan.id}").text
-    message = re.search(r'id="plan-message"[^>]*>([^<]*)<', page).group(1)
-    for name in ("Ben Cohen", "Cia Dahl", "Eva Falk", "Finn Gran"):
-        assert name in message
+    message = plan_message(page)
+    names = "Ben Cohen, Cia Dahl, Eva Falk, and Finn Gran"  # CLDR's English list
+    assert f"{names} must sit together, but the largest table seats" in message
+    assert f"Rule: keep {names} together." in message
+    versions = client.get(f"/sessions/{plan.session_id}/plans").text
+    assert "people kept together must fit at one table" in versions
+
+
+CLASH = Problem(people=6, tables=(3, 3, 3), apart=tuple(combinations(range(4), 2)))
+
+
+@pytest.mark.parametrize("name", [*IMPOSSIBLE, "four kept apart at three tables"])
+def test_every_conflict_the_solver_finds_is_worded_on_the_page(app, name):
+    problem = IMPOSSIBLE[name][0] if name in IMPOSSIBLE else CLASH
+    found = solve(problem, time_limit=10).stats["conflict"]
+    names = SimpleNamespace(
+        emails=[f"Person {p}" for p in range(problem.people)],
+        group_names=[f"Table {t}" for t in range(len(problem.tables))],
+    )
+    conflict = {
+        "session": "Dinner",
+        "rules": found["rule"].split("+"),
+        "people": [names.emails[p] for p in found["people"]],
+        "groups": [],
+        "case": found["case"],
+        "facts": _named_facts(found["facts"], names),
+        "about": [],
+    }
+    with app.test_request_context():
+        page = render_template("organiser/plan_conflict.html", c=conflict)
+    sentence = re.search(r'id="plan-conflict">(.*?)</p>', page, re.S).group(1)
+    sentence = " ".join(re.sub(r"</?bdi>", "", sentence).split())
+    assert sentence.endswith(".") and "%(" not in sentence, sentence
+    for p in found["people"]:
+        assert f"Person {p}" in sentence
+    for number in found["facts"].values():
+        if isinstance(number, int) and not isinstance(number, bool):
+            assert str(number) in sentence, (number, sentence)
 
 
 def test_versions_can_be_compared_and_one_made_active(client, auth):

@@ -10,6 +10,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from eventapp.extensions import babel
+from eventapp.services.events import load_event_file
+from tests.app.planning_support import event_file, plan_message, plan_session, session_of
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "eventapp" / "translations"
 LANGUAGES = ("sv", "he")
@@ -116,3 +118,29 @@ def test_pages_are_translated(compiled_catalogs, client, auth, lang, heading, la
     assert label in client.get("/events/new").text
     assert "First day" not in client.get("/events/new").text
     assert "<h1>Events</h1>" in client.get("/?lang=en").text
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("sv", "Middag kan inte planeras: personer som hålls ihop måste få plats vid ett bord."),
+        ("he", "לא ניתן לתכנן את Middag: משתתפים שמשובצים יחד חייבים להיכנס לשולחן אחד."),
+    ],
+)
+def test_an_impossible_plan_says_why_in_the_page_language(
+    compiled_catalogs, client, auth, lang, says
+):
+    auth.login()
+    data = event_file()
+    data["sessions"][0]["name"] = "Middag"
+    together = ["ben@example.se", "cia@example.se", "eva@example.se", "finn@example.se"]
+    data["constraints"].append({"kind": "keep_together", "people": together})
+    plan = plan_session(client, session_of(load_event_file(data)))
+    message = plan_message(client.get(f"/plans/{plan.id}?lang={lang}").text)
+    assert message.startswith(says)
+    for name in ("Ben Cohen", "Cia Dahl", "Eva Falk", "Finn Gran"):
+        assert name in message
+    for english in ("cannot be planned", "must sit together", "Rule:", "People involved"):
+        assert english not in message
+    versions = client.get(f"/sessions/{plan.session_id}/plans").text
+    assert says.split(": ", 1)[1].rstrip(".") in versions

@@ -76,6 +76,12 @@ CASES = {
         [0, 4],
         "at most one host",
     ),
+    "two hosts fixed to one table": (
+        Problem(people=6, tables=(3, 3), hosts=frozenset({0, 1}), fixed=(Fixed(0, 1), Fixed(1, 1))),
+        "hosts",
+        [0, 1],
+        "hosts fixed to table 1",
+    ),
     "minimum sizes above the headcount": (
         Problem(people=10, tables=(6, 6), min_sizes=(6, 5)),
         "min_sizes",
@@ -111,7 +117,16 @@ def test_a_clash_only_search_can_find_names_the_rules() -> None:
     result = solve(Problem(people=6, tables=(3, 3, 3), apart=apart), time_limit=30)
     assert result.status == Status.INFEASIBLE
     assert result.seconds < 5
-    assert result.stats["conflict"] == {"rule": "keep_apart", "people": [0, 1, 2, 3], "tables": []}
+    conflict = result.stats["conflict"]
+    assert (conflict["rule"], conflict["people"], conflict["tables"]) == (
+        "keep_apart",
+        [0, 1, 2, 3],
+        [],
+    )
+    assert conflict["case"] == "rules_clash"
+    assert sorted(conflict["facts"]["clauses"]) == [
+        ["keep_apart", list(pair), []] for pair in apart
+    ]
     assert "keep 0, 1 apart" in result.message
 
 

@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 setup: $(VENV)/.installed
 	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
-	$(BIN)/python -c "import solver.search; solver.search.compile_kernels()"
+	$(BIN)/python -c "import solver.columns, solver.search; solver.search.compile_kernels(); solver.columns.compile_kernels()"
 
 run: setup
 	$(FLASK) db upgrade

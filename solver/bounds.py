@@ -1,10 +1,9 @@
-"""Upper bounds on the objective: a per-person bound at any size, an LP bound where affordable."""
+"""Upper bounds on the objective: a per-person bound at any size, an LP bound where affordable
+(the tighter set-partitioning LP is in solver.columns)."""
 
 from __future__ import annotations
 
-import math
 import time
-from itertools import combinations
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -75,47 +74,6 @@ def lp_bound(
         if added == 0:
             break
     return bound
-
-
-def set_partitioning_bound(
-    problem: Problem, values: np.ndarray, max_groups: int = 12_000
-) -> float | None:
-    """LP relaxation over every group of people a table could hold: each round splits everyone
-    into at most len(tables) groups, and a positive pair counts (up to 1) as often as the rounds
-    put it in one group. Far tighter than the pair LP at small tables, where a group is a few
-    people (about 0.2 s for 24 people at tables of four). Rounds are interchangeable in this
-    relaxation, so one set of group variables, each person in `rounds` of them, stands for all.
-    None when more than `max_groups` groups are possible.
-    """
-    n, cap = problem.people, min(max(problem.tables, default=0), problem.people)
-    # When identical tables are all full, every group has exactly their size.
-    full = n == sum(problem.tables) and len(set(problem.tables)) == 1
-    sizes = [cap] if full else range(1, cap + 1)
-    if n == 0 or sum(math.comb(n, s) for s in sizes) > max_groups:
-        return None
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    rounds = problem.rounds
-    everyone = [lp.Constraint(rounds, rounds) for _ in range(n)]
-    tables = lp.Constraint(0, rounds * len(problem.tables))
-    met = {}
-    for i, j in zip(*np.nonzero(np.triu(values > 0, 1)), strict=True):
-        y = lp.NumVar(0.0, 1.0, "")
-        lp.Objective().SetCoefficient(y, float(values[i, j]))
-        met[int(i), int(j)] = lp.Constraint(-lp.infinity(), 0.0)
-        met[int(i), int(j)].SetCoefficient(y, 1)
-    for size in sizes:
-        for group in combinations(range(n), size):
-            z = lp.NumVar(0.0, rounds, "")
-            tables.SetCoefficient(z, 1)
-            for p in group:
-                everyone[p].SetCoefficient(z, 1)
-            for pair in combinations(group, 2):
-                if pair in met:
-                    met[pair].SetCoefficient(z, -1)
-    lp.Objective().SetMaximization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return lp.Objective().Value()
 
 
 def _add_triangle_cuts(lp, y, edge: dict[tuple[int, int], int], n: int, counts: list) -> int:

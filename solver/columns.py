@@ -1,0 +1,361 @@
+"""The set-partitioning bound by column generation: the groups a table could hold are priced as
+they are needed instead of listed, so the bound reaches dinners of 40-80 people.
+
+The LP (bounds.set_partitioning_bound lists every group; here they come in as columns):
+    max  sum_e w_e y_e                     over the positive pairs e
+    y_e <= sum of z_S over groups S holding e,  0 <= y_e <= 1
+    sum of z_S over groups S holding p = rounds          for every person p
+    sum of z_S over groups bigger than c = rounds * (tables seating more than c), for each c
+    z_S >= 0
+A group S is worth adding when its reduced cost, mu(S) - pi(S) - sigma(|S|) (the duals of the
+pairs it holds, of its people, and of the table counts its size takes), is positive. A greedy
+and swap search prices groups cheaply; once it finds none, a branch and bound over every group
+proves the largest reduced cost d, and the LP's value plus rounds * tables * max(d, 0) bounds
+every plan (the duals, with the table count's raised by d, are feasible for the full LP).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from itertools import combinations
+
+import numba
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from solver.model import Problem
+
+STEPS_PER_SECOND = 200_000_000  # the branch and bound's speed (measured: 200-240 million a second)
+FOUND = 64  # groups the branch and bound hands back per run
+NOISE = (0.0, 0.3)  # the cheap pricing's tries, in shares of the largest mu (more did not help)
+SLACK = 0.005  # of the LP's value, which the bound may give up to be proven sooner
+FIRST_SLACK = 0.04  # the same for its first proof
+EPS = 1e-7
+
+
+class Groups:
+    """The LP over a growing set of groups (columns)."""
+
+    def __init__(self, problem: Problem, values: np.ndarray) -> None:
+        n, rounds = problem.people, problem.rounds
+        self.n, self.rounds, self.tables = n, rounds, len(problem.tables)
+        caps = sorted({min(c, n) for c in problem.tables})
+        self.largest = caps[-1]
+        if n == sum(problem.tables) and len(caps) == 1:  # identical tables, every seat taken
+            self.sizes = [self.largest]
+        else:
+            self.sizes = list(range(1, self.largest + 1))
+        # A group bigger than `above` needs one of `tables` tables, each round.
+        self.levels = [(0, len(problem.tables))] + [
+            (small, sum(min(c, n) > small for c in problem.tables)) for small in caps[:-1]
+        ]
+        iu, ju = np.nonzero(np.triu(values > 0, 1))
+        self.pair = -np.ones((n, n), dtype=np.int64)
+        self.pair[iu, ju] = self.pair[ju, iu] = np.arange(len(iu))
+        self.iu, self.ju = iu, ju
+        lp = self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        # GLOP's presolve made some re-solves far slower (133 s against 45 s at 150 people).
+        lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        self.met = []
+        for i, j in zip(iu, ju, strict=True):
+            y = lp.NumVar(0.0, 1.0, "")
+            lp.Objective().SetCoefficient(y, float(values[i, j]))
+            self.met.append(lp.Constraint(-lp.infinity(), 0.0))
+            self.met[-1].SetCoefficient(y, 1.0)
+        self.everyone = [lp.Constraint(rounds, rounds) for _ in range(n)]
+        self.counts = [lp.Constraint(0, rounds * t) for _, t in self.levels]
+        lp.Objective().SetMaximization()
+        self.known: set[tuple[int, ...]] = set()
+
+    def add(self, group) -> bool:
+        group = tuple(sorted(int(p) for p in group))
+        if group in self.known or len(group) not in self.sizes:
+            return False
+        self.known.add(group)
+        z = self.lp.NumVar(0.0, self.lp.infinity(), "")
+        for p in group:
+            self.everyone[p].SetCoefficient(z, 1.0)
+        for (above, _), count in zip(self.levels, self.counts, strict=True):
+            if len(group) > above:
+                count.SetCoefficient(z, 1.0)
+        for i, j in combinations(group, 2):
+            if self.pair[i, j] >= 0:
+                self.met[self.pair[i, j]].SetCoefficient(z, -1.0)
+        return True
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The LP's value and duals: mu (n x n, by pair), pi (by person), and cost[s], what a
+        group of s people pays for its table (inf for a size no group can have)."""
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        mu = np.zeros((self.n, self.n))
+        held = np.array([max(c.dual_value(), 0.0) for c in self.met])
+        mu[self.iu, self.ju] = mu[self.ju, self.iu] = held
+        pi = np.array([c.dual_value() for c in self.everyone])
+        sigma = [max(c.dual_value(), 0.0) for c in self.counts]
+        cost = np.full(self.largest + 1, np.inf)
+        for s in self.sizes:
+            cost[s] = sum(d for (above, _), d in zip(self.levels, sigma, strict=True) if s > above)
+        return self.lp.Objective().Value(), mu, pi, cost
+
+
+def set_partitioning_bound(
+    problem: Problem,
+    values: np.ndarray,
+    deadline: float,
+    plan: np.ndarray | None = None,
+    slack: float = SLACK,
+    stop: Callable[[], bool] = lambda: False,
+) -> float | None:
+    """The set-partitioning LP's bound by column generation, starting from the tables of `plan`
+    (a[round, person] -> table; by default everyone in order, table by table). The bound may sit
+    up to `slack` of the LP's value above it. None when no pricing finished by the deadline, or
+    when the cheap pricing still finds groups halfway to it (a proof is then out of reach)."""
+    if plan is None:
+        seats = np.repeat(np.arange(len(problem.tables)), problem.tables)[: problem.people]
+        plan = np.tile(seats, (problem.rounds, 1))
+    groups = Groups(problem, values)
+    for row in plan:
+        for t in np.unique(row):
+            groups.add(np.flatnonzero(row == t))
+    rng = np.random.default_rng(0)
+    _added(groups, _greedy_groups(np.maximum(values, 0.0), np.zeros(problem.people), _cost(groups)))
+    bound, share = math.inf, FIRST_SLACK if slack > 0 else 0.0
+    halfway = (time.perf_counter() + deadline) / 2
+    while time.perf_counter() < deadline and not stop():
+        solved = groups.solve()
+        if solved is None:
+            return None
+        value, mu, pi, cost = solved
+        # Cheap pricing first, with more and more noise; the exact one only when it finds none.
+        if any(_added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE):
+            if math.isinf(bound) and time.perf_counter() > halfway:
+                return None  # too far from a proof: leave the time to the caller
+            continue
+        # Groups of reduced cost below `floor` are not looked for, so the bound gives up at most
+        # `share` of the LP's value. The higher the floor, the sooner the search ends: the first
+        # proof allows FIRST_SLACK, each next one half as much, down to `slack`.
+        share = max(share, slack)
+        floor = max(EPS, share * value / (problem.rounds * groups.tables))
+        steps = int((deadline - time.perf_counter()) * STEPS_PER_SECOND)
+        best, found, complete = best_groups(mu, pi, cost, floor, max(steps, 1))
+        if not complete:
+            break
+        bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
+        if not _added(groups, found) and share <= slack:
+            break
+        share /= 2
+    return None if math.isinf(bound) else bound
+
+
+def _added(groups: Groups, found: list[tuple[float, tuple[int, ...]]]) -> int:
+    """How many of the groups of positive reduced cost were new to the LP (all are added)."""
+    return sum([groups.add(g) for rc, g in found if rc > EPS])
+
+
+def _cost(groups: Groups) -> np.ndarray:
+    cost = np.full(groups.largest + 1, np.inf)
+    cost[groups.sizes] = 0.0
+    return cost
+
+
+def _greedy_groups(
+    mu: np.ndarray,
+    pi: np.ndarray,
+    cost: np.ndarray,
+    rng: np.random.Generator | None = None,
+    noise: float = 0.0,
+) -> list[tuple[float, tuple[int, ...]]]:
+    """One group per person, grown from them greedily (the most reduced cost each step, plus
+    up to `noise` times the largest mu at random) and cut at its best size, then improved by
+    best swaps."""
+    n, largest = len(pi), len(cost) - 1
+    rows = np.arange(n)
+    inside = np.zeros((n, n), dtype=bool)
+    inside[rows, rows] = True
+    gain = mu - pi[None, :]  # gain[b, q]: what q adds to group b
+    value = -pi.copy()
+    best, size = value - cost[1], np.ones(n, dtype=np.int64)
+    members = [rows]
+    scale = noise * mu.max()
+    for s in range(2, largest + 1):
+        score = np.where(inside, -np.inf, gain)
+        if scale > 0:
+            score = score + scale * rng.random(score.shape)
+        q = score.argmax(axis=1)
+        value += gain[rows, q]
+        inside[rows, q] = True
+        gain += mu[q]
+        members.append(q)
+        better = value - cost[s] > best
+        best, size = np.where(better, value - cost[s], best), np.where(better, s, size)
+    chosen = np.stack(members, axis=1)
+    out = []
+    for b in range(n):
+        group = list(chosen[b, : size[b]])
+        out.append(_swapped(group, mu, pi, cost))
+    return out
+
+
+def _swapped(
+    group: list[int], mu: np.ndarray, pi: np.ndarray, cost: np.ndarray
+) -> tuple[float, tuple[int, ...]]:
+    """`group` after best swaps (one member out, another person in) while they gain."""
+    inside = np.zeros(len(pi), dtype=bool)
+    inside[group] = True
+    gain = mu[group].sum(axis=0) - pi  # gain[q]: q's pairs with the group, less pi[q]
+    for _ in range(4 * len(group)):
+        out_gain = gain[group]  # a member's own share (mu[i, i] == 0)
+        delta = gain[None, :] - mu[group] - out_gain[:, None]
+        delta[:, inside] = -np.inf
+        k, q = np.unravel_index(delta.argmax(), delta.shape)
+        if delta[k, q] <= EPS:
+            break
+        i = group[k]
+        group[k], inside[i], inside[q] = int(q), False, True
+        gain += mu[q] - mu[i]
+    rc = mu[np.ix_(group, group)].sum() / 2 - pi[group].sum() - cost[len(group)]
+    return float(rc), tuple(sorted(int(p) for p in group))
+
+
+def best_groups(
+    mu: np.ndarray, pi: np.ndarray, cost: np.ndarray, floor: float, max_steps: int
+) -> tuple[float, list[tuple[float, tuple[int, ...]]], bool]:
+    """The largest reduced cost of any group (`floor` when none beats it), up to FOUND groups of
+    positive reduced cost found on the way, best first, and whether the search finished within
+    `max_steps` (else the largest is unproven)."""
+    n = len(pi)
+    # Unpromising people first: they have the most candidates after them, and prune soonest.
+    promise = 0.5 * -np.sort(-mu, axis=1)[:, : len(cost) - 2].sum(axis=1) - pi
+    order = np.argsort(promise, kind="stable")
+    mu_o, pi_o = np.ascontiguousarray(mu[np.ix_(order, order)]), np.ascontiguousarray(pi[order])
+    # Each person's partners, highest mu first (compressed rows).
+    by_mu = np.argsort(-mu_o, axis=1, kind="stable")
+    counts = (mu_o > 0).sum(axis=1)
+    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    partner = np.concatenate([by_mu[p, : counts[p]] for p in range(n)]).astype(np.int64)
+    weight = mu_o[np.repeat(np.arange(n), counts), partner]
+    cost_f = np.where(np.isfinite(cost), cost, 1e300)
+    best, found, found_rc, count, complete = _branch_and_bound(
+        mu_o, pi_o, cost_f, start, partner, weight, floor, max_steps
+    )
+    groups = [
+        (float(found_rc[k]), tuple(sorted(int(order[p]) for p in found[k] if p >= 0)))
+        for k in range(min(count, FOUND))
+    ]
+    groups.sort(reverse=True)
+    return float(best), groups, bool(complete)
+
+
+def compile_kernels() -> None:
+    """Compile the branch and bound now, or load it from numba's cache, so that a first solve
+    does not spend its time limit compiling. `make setup` calls this."""
+    mu = np.array([[0.0, 1.0], [1.0, 0.0]])
+    best_groups(mu, np.zeros(2), np.array([np.inf, 0.0, 0.0]), EPS, 100)
+
+
+@numba.njit(cache=True)
+def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
+    # Depth-first over groups in index order: depth d holds the group's first d people, the
+    # candidates that may still join (all after the last one) and each one's gain. A node's
+    # bound: each candidate's gain plus half its best mu to the other candidates, the best m of
+    # those for every size; candidates that cannot reach the best found so far are dropped.
+    n, largest = len(pi), len(cost) - 1
+    gain = np.empty((largest + 1, n))
+    value = np.zeros(largest + 1)
+    cand = np.empty((largest + 1, n), dtype=np.int64)
+    length = np.zeros(largest + 1, dtype=np.int64)
+    at = np.zeros(largest + 1, dtype=np.int64)
+    listed = np.zeros((largest + 1, n), dtype=np.bool_)
+    chosen = np.zeros(largest, dtype=np.int64)
+    found = np.full((FOUND, largest), -1, dtype=np.int64)
+    found_rc = np.full(FOUND, -np.inf)
+    count = 0
+    reach = np.empty(n)
+    order = np.empty(n)
+    kept = np.empty(n, dtype=np.int64)
+    for q in range(n):
+        gain[0, q] = -pi[q]
+        cand[0, q] = q
+    length[0] = n
+    best, steps, d = floor, 0, 0  # steps: candidates and partners looked at, for the budget
+    while d >= 0:
+        if at[d] >= length[d]:
+            d -= 1
+            continue
+        q = cand[d, at[d]]
+        at[d] += 1
+        s = d + 1
+        v = value[d] + gain[d, q]
+        chosen[d] = q
+        steps += 1
+        if steps > max_steps:
+            return best, found, found_rc, count, False
+        if v - cost[s] > best:
+            best = v - cost[s]
+            k = count % FOUND
+            for i in range(largest):
+                found[k, i] = chosen[i] if i < s else -1
+            found_rc[k] = best
+            count += 1
+        if s == largest:
+            continue
+        for i in range(length[s]):
+            listed[s, cand[s, i]] = False
+        size = 0
+        for i in range(at[d], length[d]):
+            r = cand[d, i]
+            cand[s, size] = r
+            listed[s, r] = True
+            gain[s, r] = gain[d, r] + mu[q, r]
+            size += 1
+        steps += size
+        length[s] = size
+        pruned = size == 0
+        for _ in range(3):
+            if pruned:
+                break
+            slots = min(largest - s, size)
+            for i in range(size):
+                r = cand[s, i]
+                total, taken = 0.0, 0
+                for t in range(start[r], start[r + 1]):
+                    if taken >= slots - 1:
+                        break
+                    steps += 1
+                    if listed[s, partner[t]]:
+                        total += weight[t]
+                        taken += 1
+                reach[i] = gain[s, r] + 0.5 * total
+                order[i] = -reach[i]
+            top = np.sort(order[:size])
+            bound, cut, partial = -np.inf, -np.inf, 0.0
+            for m in range(1, slots + 1):
+                if cost[s + m] < 1e299:
+                    cut = max(cut, v + partial - cost[s + m])  # the m - 1 others at their best
+                    bound = max(bound, v + partial - top[m - 1] - cost[s + m])
+                partial -= top[m - 1]
+            if bound <= best:
+                pruned = True
+                break
+            left = 0
+            for i in range(size):
+                if reach[i] + cut > best:
+                    kept[left] = cand[s, i]
+                    left += 1
+                else:
+                    listed[s, cand[s, i]] = False
+            if left == size:
+                break
+            cand[s, :left] = kept[:left]
+            size = left
+            length[s] = size
+            pruned = size == 0
+        if pruned:
+            continue
+        value[s] = v
+        at[s] = 0
+        d = s
+    return best, found, found_rc, count, True

@@ -1,0 +1,85 @@
+"""The set-partitioning bound by column generation: its pricing against brute force, its value
+against the LP over every group, and its use in solve()."""
+
+from __future__ import annotations
+
+import time
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from benchmarks.solver_bench import tag_instance
+from solver import Problem, solve
+from solver.bounds import lp_bound
+from solver.columns import EPS, Groups, best_groups, set_partitioning_bound
+from solver.evaluate import value_matrix
+from tests.solver.conftest import random_weights
+
+
+def reduced_cost(group, mu, pi, cost) -> float:
+    return mu[np.ix_(group, group)].sum() / 2 - pi[list(group)].sum() - cost[len(group)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_pricing_finds_the_group_of_largest_reduced_cost(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, largest = int(rng.integers(4, 11)), int(rng.integers(2, 5))
+    mu = np.triu(rng.random((n, n)) * (rng.random((n, n)) < 0.6), 1)
+    mu += mu.T
+    pi = rng.random(n) * largest / 3
+    cost = np.where(rng.random(largest + 1) < 0.7, rng.random(largest + 1) * 0.5, np.inf)
+    cost[0], cost[largest] = np.inf, 0.1  # some size is always allowed
+    every = [
+        (reduced_cost(g, mu, pi, cost), g)
+        for s in range(1, largest + 1)
+        if np.isfinite(cost[s])
+        for g in combinations(range(n), s)
+    ]
+    most = max(rc for rc, _ in every)
+    best, found, complete = best_groups(mu, pi, cost, EPS, 10**7)
+    assert complete
+    assert best == pytest.approx(max(most, EPS))
+    for rc, group in found:
+        assert rc > EPS and rc == pytest.approx(reduced_cost(group, mu, pi, cost))
+    if most > EPS:
+        assert found[0][0] == pytest.approx(most)
+
+
+def test_pricing_cut_short_says_so() -> None:
+    rng = np.random.default_rng(1)
+    mu = rng.random((40, 40))
+    mu = np.triu(mu, 1) + np.triu(mu, 1).T
+    _, _, complete = best_groups(mu, np.full(40, 0.5), np.array([np.inf] + [0.0] * 8), EPS, 50)
+    assert not complete
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_priced_bound_equals_the_lp_over_every_group(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    tables = [(3, 3), (4, 2), (3, 3, 2), (2, 2, 2)][seed % 4]
+    people = sum(tables) - seed % 2  # full tables, or a seat to spare
+    problem = Problem(people, tables, rounds=1 + seed % 3, weights=random_weights(rng, people, 0.6))
+    values = value_matrix(problem)
+    listed = Groups(problem, values)
+    for s in listed.sizes:
+        for group in combinations(range(people), s):
+            listed.add(group)
+    exact = listed.solve()[0]
+    priced = set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=0.0)
+    assert priced == pytest.approx(exact, abs=1e-4)
+
+
+def test_forty_people_get_a_bound_far_below_the_pair_lp() -> None:
+    problem = tag_instance(40, [8] * 5, 2, seed=3)
+    values = value_matrix(problem)
+    plan = solve(problem, time_limit=2.0, seed=1)
+    priced = set_partitioning_bound(problem, values, time.perf_counter() + 60)
+    assert plan.objective <= priced < 0.9 * lp_bound(problem, values)
+
+
+def test_solve_reports_the_priced_bound_above_the_exact_models_size() -> None:
+    problem = tag_instance(30, [5] * 6, 2, seed=4)
+    result = solve(problem, time_limit=10.0, seed=1)
+    assert result.bound_kind == "set-partitioning"
+    assert result.upper_bound < 0.9 * lp_bound(problem, value_matrix(problem))

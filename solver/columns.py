@@ -1,11 +1,12 @@
-"""The set-partitioning bound by column generation: the groups a table could hold are priced as
-they are needed instead of listed, so the bound reaches dinners of 40-80 people.
+"""The set-partitioning bound by column generation: the groups a table could hold are far too
+many to list beyond about 24 people, so they come into the LP as they are needed. It proves
+bounds for dinners and golf days of 40-80 people within seconds, and for every small one.
 
-The LP (bounds.set_partitioning_bound lists every group; here they come in as columns):
+The LP, with z_S for a group S of people (how many rounds seat S at one table):
     max  sum_e w_e y_e                     over the positive pairs e
     y_e <= sum of z_S over groups S holding e,  0 <= y_e <= 1
     sum of z_S over groups S holding p = rounds          for every person p
-    sum of z_S over groups bigger than c = rounds * (tables seating more than c), for each c
+    sum of z_S over groups bigger than c <= rounds * (tables seating more than c), for each c
     z_S >= 0
 A group S is worth adding when its reduced cost, mu(S) - pi(S) - sigma(|S|) (the duals of the
 pairs it holds, of its people, and of the table counts its size takes), is positive. A greedy
@@ -129,7 +130,7 @@ def set_partitioning_bound(
         if solved is None:
             return None
         value, mu, pi, cost = solved
-        # Cheap pricing first, with more and more noise; the exact one only when it finds none.
+        # Cheap pricing first, then with noise; the exact one only when neither finds a group.
         if any(_added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE):
             if math.isinf(bound) and time.perf_counter() > halfway:
                 return None  # too far from a proof: leave the time to the caller

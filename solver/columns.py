@@ -41,7 +41,7 @@ class Groups:
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
         n, rounds = problem.people, problem.rounds
-        self.n, self.rounds, self.tables = n, rounds, len(problem.tables)
+        self.n, self.tables = n, len(problem.tables)
         caps = sorted({min(c, n) for c in problem.tables})
         self.largest = caps[-1]
         if n == sum(problem.tables) and len(caps) == 1:  # identical tables, every seat taken

@@ -3,7 +3,8 @@
 Up to EXACT_PEOPLE people the exact CP-SAT model runs (after a short local search gives it a
 starting plan) and usually proves optimality; above that, greedy construction and iterated local
 search run for the whole time limit (up to TABU_PEOPLE, two tabu searches from different seeds,
-one in a process of its own), against the per-person bound and, where affordable, the LP bound.
+one in a process of its own), against the per-person bound, the pair LP's where affordable, and
+the set-partitioning LP's (solver.columns) where it is proven in time.
 """
 
 from __future__ import annotations
@@ -158,16 +159,16 @@ def solve(
         room = search_end - time.perf_counter() >= SECOND_SEARCH_SECONDS
         if search is tabu_search and room and not stop():
             other = _OtherSearch.start(problem, state.a, seed, search_end, target)
-        if search is tabu_search:
-            # While the other search runs, this process proves the tighter bound; alone, it
-            # gives the bound less of the search's time.
-            share = COLUMN_SHARE if other is not None else COLUMN_SHARE / 2
-            ends = min(search_end, time.perf_counter() + share * time_limit)
-            bound = set_partitioning_bound(problem, values, ends, state.a, stop=stop)
-            if bound is not None:
-                bounds["set-partitioning"] = _whole_bound(bound, values)
-            reporter.bound = target = min(bounds.values())
         try:
+            if search is tabu_search:
+                # While the other search runs, this process proves the tighter bound; alone, it
+                # gives the bound less of the search's time.
+                share = COLUMN_SHARE if other is not None else COLUMN_SHARE / 2
+                ends = min(search_end, time.perf_counter() + share * time_limit)
+                bound = set_partitioning_bound(problem, values, ends, state.a, stop=stop)
+                if bound is not None:
+                    bounds["set-partitioning"] = _whole_bound(bound, values)
+                reporter.bound = target = min(bounds.values())
             best, log = search(state, rng, search_end, stop, reporter.improved, target)
         except BaseException:
             if other is not None:

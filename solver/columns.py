@@ -18,6 +18,7 @@ every plan (the duals, with the table count's raised by d, are feasible for the 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from itertools import combinations
@@ -28,7 +29,6 @@ from ortools.linear_solver import pywraplp
 
 from solver.model import Problem
 
-STEPS_PER_SECOND = 200_000_000  # the branch and bound's speed (measured: 200-240 million a second)
 FOUND = 64  # groups the branch and bound hands back per run
 NOISE = (0.0, 0.3)  # the cheap pricing's tries, in shares of the largest mu (more did not help)
 SLACK = 0.005  # of the LP's value, which the bound may give up to be proven sooner
@@ -140,8 +140,7 @@ def set_partitioning_bound(
         # proof allows FIRST_SLACK, each next one half as much, down to `slack`.
         share = max(share, slack)
         floor = max(EPS, share * value / (problem.rounds * groups.tables))
-        steps = int((deadline - time.perf_counter()) * STEPS_PER_SECOND)
-        best, found, complete = best_groups(mu, pi, cost, floor, max(steps, 1))
+        best, found, complete = best_groups(mu, pi, cost, floor, deadline, stop)
         if not complete:
             break
         bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
@@ -222,11 +221,16 @@ def _swapped(
 
 
 def best_groups(
-    mu: np.ndarray, pi: np.ndarray, cost: np.ndarray, floor: float, max_steps: int
+    mu: np.ndarray,
+    pi: np.ndarray,
+    cost: np.ndarray,
+    floor: float,
+    deadline: float,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[float, list[tuple[float, tuple[int, ...]]], bool]:
     """The largest reduced cost of any group (`floor` when none beats it), up to FOUND groups of
     positive reduced cost found on the way, best first, and whether the search finished within
-    `max_steps` (else the largest is unproven)."""
+    the deadline without being stopped (else the largest is unproven)."""
     n = len(pi)
     # Unpromising people first: they have the most candidates after them, and prune soonest.
     promise = 0.5 * -np.sort(-mu, axis=1)[:, : len(cost) - 2].sum(axis=1) - pi
@@ -239,9 +243,25 @@ def best_groups(
     partner = np.concatenate([by_mu[p, : counts[p]] for p in range(n)]).astype(np.int64)
     weight = mu_o[np.repeat(np.arange(n), counts), partner]
     cost_f = np.where(np.isfinite(cost), cost, 1e300)
-    best, found, found_rc, count, complete = _branch_and_bound(
-        mu_o, pi_o, cost_f, start, partner, weight, floor, max_steps
-    )
+    # The compiled search runs without the GIL and looks at `halt` now and then; a thread
+    # raises it at the deadline or when the caller stops.
+    halt, done = np.zeros(1, dtype=np.bool_), threading.Event()
+
+    def watch() -> None:
+        while not (time.perf_counter() >= deadline or stop()):
+            if done.wait(0.02):
+                return
+        halt[0] = True
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        best, found, found_rc, count, complete = _branch_and_bound(
+            mu_o, pi_o, cost_f, start, partner, weight, floor, halt
+        )
+    finally:
+        done.set()
+        watcher.join()
     groups = [
         (float(found_rc[k]), tuple(sorted(int(order[p]) for p in found[k] if p >= 0)))
         for k in range(min(count, FOUND))
@@ -254,11 +274,11 @@ def compile_kernels() -> None:
     """Compile the branch and bound now, or load it from numba's cache, so that a first solve
     does not spend its time limit compiling. `make setup` calls this."""
     mu = np.array([[0.0, 1.0], [1.0, 0.0]])
-    best_groups(mu, np.zeros(2), np.array([np.inf, 0.0, 0.0]), EPS, 100)
+    best_groups(mu, np.zeros(2), np.array([np.inf, 0.0, 0.0]), EPS, time.perf_counter() + 60)
 
 
-@numba.njit(cache=True)
-def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
+@numba.njit(cache=True, nogil=True)
+def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, halt):
     # Depth-first over groups in index order: depth d holds the group's first d people, the
     # candidates that may still join (all after the last one) and each one's gain. A node's
     # bound: each candidate's gain plus half its best mu to the other candidates, the best m of
@@ -281,7 +301,7 @@ def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
         gain[0, q] = -pi[q]
         cand[0, q] = q
     length[0] = n
-    best, steps, d = floor, 0, 0  # steps: candidates and partners looked at, for the budget
+    best, nodes, d = floor, 0, 0
     while d >= 0:
         if at[d] >= length[d]:
             d -= 1
@@ -291,8 +311,8 @@ def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
         s = d + 1
         v = value[d] + gain[d, q]
         chosen[d] = q
-        steps += 1
-        if steps > max_steps:
+        nodes += 1
+        if nodes % 1024 == 0 and halt[0]:
             return best, found, found_rc, count, False
         if v - cost[s] > best:
             best = v - cost[s]
@@ -312,7 +332,6 @@ def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
             listed[s, r] = True
             gain[s, r] = gain[d, r] + mu[q, r]
             size += 1
-        steps += size
         length[s] = size
         pruned = size == 0
         for _ in range(3):
@@ -325,7 +344,6 @@ def _branch_and_bound(mu, pi, cost, start, partner, weight, floor, max_steps):
                 for t in range(start[r], start[r + 1]):
                     if taken >= slots - 1:
                         break
-                    steps += 1
                     if listed[s, partner[t]]:
                         total += weight[t]
                         taken += 1

@@ -37,7 +37,7 @@ def test_pricing_finds_the_group_of_largest_reduced_cost(seed: int) -> None:
         for g in combinations(range(n), s)
     ]
     most = max(rc for rc, _ in every)
-    best, found, complete = best_groups(mu, pi, cost, EPS, 10**7)
+    best, found, complete = best_groups(mu, pi, cost, EPS, time.perf_counter() + 60)
     assert complete
     assert best == pytest.approx(max(most, EPS))
     for rc, group in found:
@@ -48,9 +48,13 @@ def test_pricing_finds_the_group_of_largest_reduced_cost(seed: int) -> None:
 
 def test_pricing_cut_short_says_so() -> None:
     rng = np.random.default_rng(1)
-    mu = rng.random((40, 40))
+    mu = rng.random((60, 60))
     mu = np.triu(mu, 1) + np.triu(mu, 1).T
-    _, _, complete = best_groups(mu, np.full(40, 0.5), np.array([np.inf] + [0.0] * 8), EPS, 50)
+    pi, cost = np.full(60, 0.5), np.array([np.inf] + [0.0] * 10)
+    started = time.perf_counter()
+    _, _, complete = best_groups(mu, pi, cost, EPS, started + 0.2)
+    assert not complete and time.perf_counter() - started < 5  # ends soon after its deadline
+    _, _, complete = best_groups(mu, pi, cost, EPS, started + 60, stop=lambda: True)
     assert not complete
 
 

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver import golf
+from solver.feasibility import PEOPLE_FACTS
 from solver.model import (
     BALANCE_BUDGET,
     MAX_ROUNDS,
@@ -941,7 +942,8 @@ def _explain(event: Mapping, built: SessionProblem, result: Result) -> tuple[str
         parts.append(f"People involved: {_names_of(people, built.names)}.")
     if groups and rule != "capacity":
         parts.append(f"Groups: {', '.join(built.group_names[t] for t in groups)}.")
-    parts += [_rule_sentence(r, built) for r in rules]
+    name_of = dict(zip(built.emails, built.names, strict=True))
+    parts += [_rule_sentence(r, name_of) for r in rules]
     if result.message:
         parts.append(f"({_with_names(result.message, built)})")
     return " ".join(parts), {
@@ -959,7 +961,7 @@ def _named_facts(facts: Mapping[str, Any], built: SessionProblem) -> dict:
     emails, groups = built.emails, built.group_names
     out: dict[str, Any] = {}
     for key, value in facts.items():
-        if key in ("people", "pair", "group", "hosts"):
+        if key in PEOPLE_FACTS:
             out[key] = [emails[p] for p in value]
         elif key == "groups":
             out[key] = [[emails[p] for p in g] for g in value]
@@ -1033,10 +1035,9 @@ def _rules_about(event: Mapping, built: SessionProblem, people: set[int]) -> lis
     return found
 
 
-def _rule_sentence(rule: Mapping, built: SessionProblem) -> str:
-    """One of _rules_about's rules in English."""
-    index = {e: i for i, e in enumerate(built.emails)}
-    names = [built.names[index[e]] for e in rule["people"]]
+def _rule_sentence(rule: Mapping, name_of: Mapping[str, str]) -> str:
+    """One of _rules_about's rules in English (`name_of`: email -> name)."""
+    names = [name_of[e] for e in rule["people"]]
     kind = rule["kind"]
     if kind == "locked":
         return f"Locked: {names[0]} at {rule['group']} in round {rule['round']}."

@@ -9,13 +9,15 @@ from typing import Any
 
 from solver.model import Problem
 
+PEOPLE_FACTS = ("people", "pair", "group", "hosts")  # a Conflict's facts that list people
+
 
 @dataclass(frozen=True)
 class Conflict:
     """Why no plan exists: the rule, the people (by index) and tables concerned, and a sentence.
 
     `case` names the sentence and `facts` holds what it says, so another layer can word it in
-    another language: people as indices under "people", "pair", "group", "hosts" and "groups"
+    another language: people as indices under PEOPLE_FACTS and "groups"
     (a list of groups), tables as indices under "table" and "tables", "round" from 0 (None with
     one round), "clauses" as (rule, people, tables) triples, the rest numbers.
     """
@@ -201,7 +203,6 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                         "people": list(people),
                         "tables": list(tables),
                         "round": round_,
-                        "together": bool(why),
                     },
                 )
             (t,) = by_table

@@ -33,6 +33,7 @@ from eventapp.services import jobs
 from eventapp.services.events import event_to_dict
 from solver import solve
 from solver.event import broken_rules, solve_event_session
+from solver.feasibility import PEOPLE_FACTS
 from solver.model import Progress
 from solver.scoring import PairScores, Profile, score_pairs
 
@@ -463,7 +464,7 @@ def conflict_of(plan: Plan) -> dict | None:
         return [names.get(e.lower(), e) for e in emails]
 
     facts = dict(conflict.get("facts") or {})
-    for key in ("people", "pair", "group", "hosts"):
+    for key in PEOPLE_FACTS:
         if key in facts:
             facts[key] = named(facts[key])
     if "groups" in facts:

@@ -42,16 +42,7 @@ class Groups:
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
         n, rounds = problem.people, problem.rounds
         self.n, self.tables = n, len(problem.tables)
-        caps = sorted({min(c, n) for c in problem.tables})
-        self.largest = caps[-1]
-        if n == sum(problem.tables) and len(caps) == 1:  # identical tables, every seat taken
-            self.sizes = [self.largest]
-        else:
-            self.sizes = list(range(1, self.largest + 1))
-        # A group bigger than `above` needs one of `tables` tables, each round.
-        self.levels = [(0, len(problem.tables))] + [
-            (small, sum(min(c, n) > small for c in problem.tables)) for small in caps[:-1]
-        ]
+        self.largest, self.sizes, self.levels = table_levels(problem)
         iu, ju = np.nonzero(np.triu(values > 0, 1))
         self.pair = -np.ones((n, n), dtype=np.int64)
         self.pair[iu, ju] = self.pair[ju, iu] = np.arange(len(iu))
@@ -100,6 +91,21 @@ class Groups:
         for s in self.sizes:
             cost[s] = sum(d for (above, _), d in zip(self.levels, sigma, strict=True) if s > above)
         return self.lp.Objective().Value(), mu, pi, cost
+
+
+def table_levels(problem: Problem) -> tuple[int, list[int], list[tuple[int, int]]]:
+    """The largest group, the sizes a group may have, and the levels (above, tables): a group
+    of more than `above` people needs one of `tables` tables, each round."""
+    n = problem.people
+    caps = sorted({min(c, n) for c in problem.tables})
+    if n == sum(problem.tables) and len(caps) == 1:  # identical tables, every seat taken
+        sizes = [caps[-1]]
+    else:
+        sizes = list(range(1, caps[-1] + 1))
+    levels = [(0, len(problem.tables))] + [
+        (small, sum(min(c, n) > small for c in problem.tables)) for small in caps[:-1]
+    ]
+    return caps[-1], sizes, levels
 
 
 def set_partitioning_bound(

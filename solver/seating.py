@@ -1,7 +1,8 @@
 """solve(): refuse impossible requests at once, then seat people with the method that fits the size.
 
 Up to EXACT_PEOPLE people the exact CP-SAT model runs (after a short local search gives it a
-starting plan) and usually proves optimality; above that, greedy construction and iterated local
+starting plan), with branch and price (solver.branching) on a thread beside it, and one of the
+two usually proves optimality; above that, greedy construction and iterated local
 search run for the whole time limit (up to TABU_PEOPLE, two tabu searches from different seeds,
 one in a process of its own), against the per-person bound, the pair LP's where affordable, and
 the set-partitioning LP's (solver.columns) where it is proven in time.
@@ -15,12 +16,14 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
 from solver.bounds import lp_bound, per_person_bound
+from solver.branching import Proof, branch_and_price_applies, prove
 from solver.columns import set_partitioning_bound
 from solver.evaluate import handicap_spread, plan_of, score, value_matrix
 from solver.exact import RuleClash, integer_scale, seat_by_rules, solve_exact
@@ -141,13 +144,37 @@ def solve(
         if value >= reporter.bound - EPS:
             stats["method"] = "tabu search (proven by the bound)"
         else:
-            left = search_end - time.perf_counter()
-            exact = solve_exact(problem, values, left, seed, best, reporter.improved, stop)
+            # Branch and price on a thread beside CP-SAT: they prove different shapes fastest
+            # (tables of four and five, against tables of six to eight), and whichever proves
+            # first stops the other.
+            proofs: list[Proof] = []
+            exact_done = threading.Event()
+
+            def branch_and_price() -> None:
+                ended = lambda: stop() or exact_done.is_set()  # noqa: E731
+                proofs.append(prove(problem, values, best, value, search_end, ended))
+
+            prover = threading.Thread(target=branch_and_price, daemon=True)
+            if branch_and_price_applies(problem):
+                prover.start()
+            try:
+                left = search_end - time.perf_counter()
+                proven = lambda: stop() or any(p.proven for p in proofs)  # noqa: E731
+                exact = solve_exact(problem, values, left, seed, best, reporter.improved, proven)
+            finally:
+                exact_done.set()
+                if prover.is_alive():
+                    prover.join()
             if exact.proven or np.isfinite(exact.bound):
                 bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
             if exact.assignment is not None and exact.objective > value + EPS:
                 best = exact.assignment
             stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
+            if proofs:
+                bounds["branch-and-price"] = proofs[0].bound
+                stats["branch_and_price_nodes"] = proofs[0].nodes
+                if proofs[0].proven and not exact.proven:
+                    stats["method"] = "branch and price (proven)"
     else:
         bound = lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))
         if bound is not None:

@@ -22,13 +22,12 @@ from itertools import combinations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solver.columns import EPS, best_groups, table_levels
+from solver.columns import EPS, GLOP_PARAMETERS, PairLP, best_groups
 from solver.exact import integer_scale
 from solver.model import Problem
 
 APART = -1e6  # the pricing's value of a pair kept apart
 
-GLOP_PARAMETERS = "use_preprocessing: false"  # presolve would undo the warm starts
 FROM_SCRATCH = pywraplp.MPSolverParameters()
 FROM_SCRATCH.SetIntegerParam(FROM_SCRATCH.INCREMENTALITY, FROM_SCRATCH.INCREMENTALITY_OFF)
 
@@ -43,26 +42,13 @@ class Proof:
     nodes: int
 
 
-class RoundGroups:
+class RoundGroups(PairLP):
     """The LP with a column per group and round, under the decisions of one node at a time."""
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
-        n, rounds = problem.people, problem.rounds
-        self.n, self.rounds, self.tables = n, rounds, len(problem.tables)
-        self.largest, self.sizes, self.levels = table_levels(problem)
-        iu, ju = np.nonzero(np.triu(values > 0, 1))
-        self.pair = -np.ones((n, n), dtype=np.int64)
-        self.pair[iu, ju] = self.pair[ju, iu] = np.arange(len(iu))
-        self.iu, self.ju = iu, ju
-        lp = self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
-        self.met = []
-        for i, j in zip(iu, ju, strict=True):
-            y = lp.NumVar(0.0, 1.0, "")
-            lp.Objective().SetCoefficient(y, float(values[i, j]))
-            self.met.append(lp.Constraint(-lp.infinity(), 0.0))
-            self.met[-1].SetCoefficient(y, 1.0)
-        lp.Objective().SetMaximization()
+        super().__init__(problem, values)
+        n, rounds, lp = self.n, problem.rounds, self.lp
+        self.rounds = rounds
         # A decision may leave the columns at hand no solution while new ones would give one:
         # an artificial column per row keeps the LP solvable, at a price no plan can pay.
         self.penalty = float(values[values > 0].sum()) / 2 + 1.0
@@ -93,12 +79,8 @@ class RoundGroups:
         self.closed[r] = np.append(self.closed[r], False)
         for p in group:
             self.everyone[r][p].SetCoefficient(z, 1.0)
-        for (above, _), count in zip(self.levels, self.counts[r], strict=True):
-            if len(group) > above:
-                count.SetCoefficient(z, 1.0)
+        self._link(z, group, self.counts[r])
         for i, j in combinations(group, 2):
-            if self.pair[i, j] >= 0:
-                self.met[self.pair[i, j]].SetCoefficient(z, -1.0)
             row = self.rows.get((r, i, j))
             if row is not None:
                 row.SetCoefficient(z, 1.0)
@@ -158,10 +140,7 @@ class RoundGroups:
     def prices(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per round, after value(): the pricing's pair values mu, person duals pi, and the
         cost of each group size (as in solver.columns.Groups.solve)."""
-        n = self.n
-        base = np.zeros((n, n))
-        held = np.array([max(c.dual_value(), 0.0) for c in self.met])
-        base[self.iu, self.ju] = base[self.ju, self.iu] = held
+        base = self._pair_duals()
         out = []
         for r in range(self.rounds):
             mu = base.copy()
@@ -172,13 +151,7 @@ class RoundGroups:
             for i, j in self.forbid[r]:
                 mu[i, j] = mu[j, i] = APART
             pi = np.array([c.dual_value() for c in self.everyone[r]])
-            sigma = [max(c.dual_value(), 0.0) for c in self.counts[r]]
-            cost = np.full(self.largest + 1, np.inf)
-            for s in self.sizes:
-                cost[s] = sum(
-                    d for (above, _), d in zip(self.levels, sigma, strict=True) if s > above
-                )
-            out.append((mu, pi, cost))
+            out.append((mu, pi, self._size_costs(self.counts[r])))
         return out
 
     def together(self) -> np.ndarray:
@@ -231,7 +204,7 @@ def prove(
             return Proof(max(objective, -top), False, nodes)
         heapq.heappop(heap)
         lp.decide(forbid, require)
-        bound = _node_bound(lp, deadline, stop)
+        bound = _node_bound(lp, target, deadline, stop)
         nodes += 1
         if bound is None:  # out of time, or GLOP failed: the parent's bound stands
             return Proof(max(objective, -top), False, nodes)
@@ -260,10 +233,12 @@ def _step(values: np.ndarray) -> float:
     return 1.0 / scale if np.allclose(values * scale, np.round(values * scale)) else 1e-6
 
 
-def _node_bound(lp: RoundGroups, deadline: float, stop: Callable[[], bool]) -> float | None:
+def _node_bound(
+    lp: RoundGroups, target: float, deadline: float, stop: Callable[[], bool]
+) -> float | None:
     """Column generation at one node: the LP's value plus, per round, tables times the largest
-    reduced cost of any group (exact pricing). None when the deadline cut a pricing short or
-    GLOP failed to solve."""
+    reduced cost of any group (exact pricing), as soon as that falls below `target` or no group
+    is left to add. None when the deadline cut a pricing short or GLOP failed to solve."""
     while True:
         value = lp.value()
         if value is None or math.isinf(value):
@@ -275,7 +250,7 @@ def _node_bound(lp: RoundGroups, deadline: float, stop: Callable[[], bool]) -> f
                 return None
             slack += lp.tables * max(best, 0.0)
             added += sum(lp.add(r, g) for rc, g in found if rc > EPS)
-        if not added:
+        if not added or value + slack < target:
             return value + slack
 
 

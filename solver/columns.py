@@ -34,31 +34,66 @@ NOISE = (0.0, 0.3)  # the cheap pricing's tries, in shares of the largest mu (mo
 SLACK = 0.005  # of the LP's value, which the bound may give up to be proven sooner
 FIRST_SLACK = 0.04  # the same for its first proof
 EPS = 1e-7
+GLOP_PARAMETERS = "use_preprocessing: false"
 
 
-class Groups:
-    """The LP over a growing set of groups (columns)."""
+class PairLP:
+    """A GLOP LP, maximising, with y_e (0 to 1, worth the pair's value) for each positive pair e
+    and a row y_e - (the groups holding e) <= 0; subclasses add the groups and their rows."""
 
     def __init__(self, problem: Problem, values: np.ndarray) -> None:
-        n, rounds = problem.people, problem.rounds
-        self.n, self.tables = n, len(problem.tables)
+        n = self.n = problem.people
+        self.tables = len(problem.tables)
         self.largest, self.sizes, self.levels = table_levels(problem)
         iu, ju = np.nonzero(np.triu(values > 0, 1))
         self.pair = -np.ones((n, n), dtype=np.int64)
         self.pair[iu, ju] = self.pair[ju, iu] = np.arange(len(iu))
         self.iu, self.ju = iu, ju
         lp = self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        # GLOP's presolve made some re-solves far slower (133 s against 45 s at 150 people).
-        lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        # GLOP's presolve made some re-solves far slower (133 s against 45 s at 150 people), and
+        # it would undo the warm starts of solver.branching.
+        lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
         self.met = []
         for i, j in zip(iu, ju, strict=True):
             y = lp.NumVar(0.0, 1.0, "")
             lp.Objective().SetCoefficient(y, float(values[i, j]))
             self.met.append(lp.Constraint(-lp.infinity(), 0.0))
             self.met[-1].SetCoefficient(y, 1.0)
-        self.everyone = [lp.Constraint(rounds, rounds) for _ in range(n)]
-        self.counts = [lp.Constraint(0, rounds * t) for _, t in self.levels]
         lp.Objective().SetMaximization()
+
+    def _link(self, z: pywraplp.Variable, group: tuple[int, ...], counts: list) -> None:
+        """Enter a group's column in the pair rows and the table-count rows `counts`."""
+        for (above, _), count in zip(self.levels, counts, strict=True):
+            if len(group) > above:
+                count.SetCoefficient(z, 1.0)
+        for i, j in combinations(group, 2):
+            if self.pair[i, j] >= 0:
+                self.met[self.pair[i, j]].SetCoefficient(z, -1.0)
+
+    def _pair_duals(self) -> np.ndarray:
+        mu = np.zeros((self.n, self.n))
+        held = np.array([max(c.dual_value(), 0.0) for c in self.met])
+        mu[self.iu, self.ju] = mu[self.ju, self.iu] = held
+        return mu
+
+    def _size_costs(self, counts: list) -> np.ndarray:
+        """cost[s]: what a group of s people pays for its table, from the duals of the table-count
+        rows `counts` (inf for a size no group can have)."""
+        sigma = [max(c.dual_value(), 0.0) for c in counts]
+        cost = np.full(self.largest + 1, np.inf)
+        for s in self.sizes:
+            cost[s] = sum(d for (above, _), d in zip(self.levels, sigma, strict=True) if s > above)
+        return cost
+
+
+class Groups(PairLP):
+    """The LP over a growing set of groups (columns), the rounds taken together."""
+
+    def __init__(self, problem: Problem, values: np.ndarray) -> None:
+        super().__init__(problem, values)
+        rounds = problem.rounds
+        self.everyone = [self.lp.Constraint(rounds, rounds) for _ in range(self.n)]
+        self.counts = [self.lp.Constraint(0, rounds * t) for _, t in self.levels]
         self.known: set[tuple[int, ...]] = set()
 
     def add(self, group) -> bool:
@@ -69,12 +104,7 @@ class Groups:
         z = self.lp.NumVar(0.0, self.lp.infinity(), "")
         for p in group:
             self.everyone[p].SetCoefficient(z, 1.0)
-        for (above, _), count in zip(self.levels, self.counts, strict=True):
-            if len(group) > above:
-                count.SetCoefficient(z, 1.0)
-        for i, j in combinations(group, 2):
-            if self.pair[i, j] >= 0:
-                self.met[self.pair[i, j]].SetCoefficient(z, -1.0)
+        self._link(z, group, self.counts)
         return True
 
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -82,15 +112,8 @@ class Groups:
         group of s people pays for its table (inf for a size no group can have)."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
-        mu = np.zeros((self.n, self.n))
-        held = np.array([max(c.dual_value(), 0.0) for c in self.met])
-        mu[self.iu, self.ju] = mu[self.ju, self.iu] = held
         pi = np.array([c.dual_value() for c in self.everyone])
-        sigma = [max(c.dual_value(), 0.0) for c in self.counts]
-        cost = np.full(self.largest + 1, np.inf)
-        for s in self.sizes:
-            cost[s] = sum(d for (above, _), d in zip(self.levels, sigma, strict=True) if s > above)
-        return self.lp.Objective().Value(), mu, pi, cost
+        return self.lp.Objective().Value(), self._pair_duals(), pi, self._size_costs(self.counts)
 
 
 def table_levels(problem: Problem) -> tuple[int, list[int], list[tuple[int, int]]]:

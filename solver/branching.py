@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solver.columns import EPS, GLOP_PARAMETERS, PairLP, best_groups
+from solver.columns import EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
 from solver.exact import integer_scale
 from solver.model import Problem
 
@@ -196,33 +196,34 @@ def prove(
     target = objective + _step(values) - EPS  # a node bounded below this holds no better plan
     heap: list = [(-math.inf, 0, (root_forbid,) * rounds, (root_require,) * rounds)]
     nodes, ties = 0, 0
-    while heap:
-        top, _, forbid, require = heap[0]
-        if -top < target:
-            break
-        if time.perf_counter() >= deadline or stop():
-            return Proof(max(objective, -top), False, nodes)
-        heapq.heappop(heap)
-        lp.decide(forbid, require)
-        bound = _node_bound(lp, target, deadline, stop)
-        nodes += 1
-        if bound is None:  # out of time, or GLOP failed: the parent's bound stands
-            return Proof(max(objective, -top), False, nodes)
-        bound = min(bound, -top)
-        if bound < target:
-            continue
-        branch = _branching_pair(lp, values)
-        if branch is None:  # the LP's solution is a plan worth more: this one is not optimal
-            return Proof(max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes)
-        r, pair, everywhere = branch
-        apart_in = [k for k in range(rounds) if everywhere or k == r]
-        children = (
-            (tuple(f | {pair} if k in apart_in else f for k, f in enumerate(forbid)), require),
-            (forbid, tuple(q | {pair} if k == r else q for k, q in enumerate(require))),
-        )
-        for f, q in children:
-            ties += 1
-            heapq.heappush(heap, (-bound, ties, f, q))
+    with Halt(deadline, stop) as halt:
+        while heap:
+            top, _, forbid, require = heap[0]
+            if -top < target:
+                break
+            if time.perf_counter() >= deadline or stop():
+                return Proof(max(objective, -top), False, nodes)
+            heapq.heappop(heap)
+            lp.decide(forbid, require)
+            bound = _node_bound(lp, target, halt)
+            nodes += 1
+            if bound is None:  # out of time, or GLOP failed: the parent's bound stands
+                return Proof(max(objective, -top), False, nodes)
+            bound = min(bound, -top)
+            if bound < target:
+                continue
+            branch = _branching_pair(lp, values)
+            if branch is None:  # the LP's solution is a plan worth more: this one is not optimal
+                return Proof(max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes)
+            r, pair, everywhere = branch
+            apart_in = [k for k in range(rounds) if everywhere or k == r]
+            children = (
+                (tuple(f | {pair} if k in apart_in else f for k, f in enumerate(forbid)), require),
+                (forbid, tuple(q | {pair} if k == r else q for k, q in enumerate(require))),
+            )
+            for f, q in children:
+                ties += 1
+                heapq.heappush(heap, (-bound, ties, f, q))
     return Proof(objective, True, nodes)
 
 
@@ -233,19 +234,17 @@ def _step(values: np.ndarray) -> float:
     return 1.0 / scale if np.allclose(values * scale, np.round(values * scale)) else 1e-6
 
 
-def _node_bound(
-    lp: RoundGroups, target: float, deadline: float, stop: Callable[[], bool]
-) -> float | None:
+def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
     """Column generation at one node: the LP's value plus, per round, tables times the largest
     reduced cost of any group (exact pricing), as soon as that falls below `target` or no group
-    is left to add. None when the deadline cut a pricing short or GLOP failed to solve."""
+    is left to add. None when `halt` cut a pricing short or GLOP failed to solve."""
     while True:
         value = lp.value()
         if value is None or math.isinf(value):
             return value
         slack, added = 0.0, 0
         for r, (mu, pi, cost) in enumerate(lp.prices()):
-            best, found, complete = best_groups(mu, pi, cost, EPS, deadline, stop)
+            best, found, complete = best_groups(mu, pi, cost, EPS, halt)
             if not complete:
                 return None
             slack += lp.tables * max(best, 0.0)

@@ -154,28 +154,29 @@ def set_partitioning_bound(
     _added(groups, _greedy_groups(np.maximum(values, 0.0), np.zeros(problem.people), _cost(groups)))
     bound, share = math.inf, FIRST_SLACK if slack > 0 else 0.0
     halfway = (time.perf_counter() + deadline) / 2
-    while time.perf_counter() < deadline and not stop():
-        solved = groups.solve()
-        if solved is None:
-            return None
-        value, mu, pi, cost = solved
-        # Cheap pricing first, then with noise; the exact one only when neither finds a group.
-        if any(_added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE):
-            if math.isinf(bound) and time.perf_counter() > halfway:
-                return None  # too far from a proof: leave the time to the caller
-            continue
-        # Groups of reduced cost below `floor` are not looked for, so the bound gives up at most
-        # `share` of the LP's value. The higher the floor, the sooner the search ends: the first
-        # proof allows FIRST_SLACK, each next one half as much, down to `slack`.
-        share = max(share, slack)
-        floor = max(EPS, share * value / (problem.rounds * groups.tables))
-        best, found, complete = best_groups(mu, pi, cost, floor, deadline, stop)
-        if not complete:
-            break
-        bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
-        if not _added(groups, found) and share <= slack:
-            break
-        share /= 2
+    with Halt(deadline, stop) as halt:
+        while not halt.flag[0]:
+            solved = groups.solve()
+            if solved is None:
+                return None
+            value, mu, pi, cost = solved
+            # Cheap pricing first, then with noise; the exact one only when neither finds a group.
+            if any(_added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE):
+                if math.isinf(bound) and time.perf_counter() > halfway:
+                    return None  # too far from a proof: leave the time to the caller
+                continue
+            # Groups of reduced cost below `floor` are not looked for, so the bound gives up at
+            # most `share` of the LP's value. The higher the floor, the sooner the search ends:
+            # the first proof allows FIRST_SLACK, each next one half as much, down to `slack`.
+            share = max(share, slack)
+            floor = max(EPS, share * value / (problem.rounds * groups.tables))
+            best, found, complete = best_groups(mu, pi, cost, floor, halt)
+            if not complete:
+                break
+            bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
+            if not _added(groups, found) and share <= slack:
+                break
+            share /= 2
     return None if math.isinf(bound) else bound
 
 
@@ -249,17 +250,41 @@ def _swapped(
     return float(rc), tuple(sorted(int(p) for p in group))
 
 
+class Halt:
+    """The flag the compiled search looks at now and then (it runs without the GIL), raised by
+    a thread at the deadline or once `stop()` says so. One serves many searches: a thread per
+    search cost 0.7 ms, a quarter of a small pricing."""
+
+    def __init__(self, deadline: float, stop: Callable[[], bool] = lambda: False) -> None:
+        self.flag = np.zeros(1, dtype=np.bool_)
+        self._deadline, self._stop, self._done = deadline, stop, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> Halt:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not (time.perf_counter() >= self._deadline or self._stop()):
+            if self._done.wait(0.02):
+                return
+        self.flag[0] = True
+
+
 def best_groups(
     mu: np.ndarray,
     pi: np.ndarray,
     cost: np.ndarray,
     floor: float,
-    deadline: float,
-    stop: Callable[[], bool] = lambda: False,
+    halt: Halt,
 ) -> tuple[float, list[tuple[float, tuple[int, ...]]], bool]:
     """The largest reduced cost of any group (`floor` when none beats it), up to FOUND groups of
-    positive reduced cost found on the way, best first, and whether the search finished within
-    the deadline without being stopped (else the largest is unproven)."""
+    positive reduced cost found on the way, best first, and whether the search finished before
+    `halt` was raised (else the largest is unproven)."""
     n = len(pi)
     # Unpromising people first: they have the most candidates after them, and prune soonest.
     promise = 0.5 * -np.sort(-mu, axis=1)[:, : len(cost) - 2].sum(axis=1) - pi
@@ -272,25 +297,9 @@ def best_groups(
     partner = np.concatenate([by_mu[p, : counts[p]] for p in range(n)]).astype(np.int64)
     weight = mu_o[np.repeat(np.arange(n), counts), partner]
     cost_f = np.where(np.isfinite(cost), cost, 1e300)
-    # The compiled search runs without the GIL and looks at `halt` now and then; a thread
-    # raises it at the deadline or when the caller stops.
-    halt, done = np.zeros(1, dtype=np.bool_), threading.Event()
-
-    def watch() -> None:
-        while not (time.perf_counter() >= deadline or stop()):
-            if done.wait(0.02):
-                return
-        halt[0] = True
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        best, found, found_rc, count, complete = _branch_and_bound(
-            mu_o, pi_o, cost_f, start, partner, weight, floor, halt
-        )
-    finally:
-        done.set()
-        watcher.join()
+    best, found, found_rc, count, complete = _branch_and_bound(
+        mu_o, pi_o, cost_f, start, partner, weight, floor, halt.flag
+    )
     groups = [
         (float(found_rc[k]), tuple(sorted(int(order[p]) for p in found[k] if p >= 0)))
         for k in range(min(count, FOUND))
@@ -303,7 +312,8 @@ def compile_kernels() -> None:
     """Compile the branch and bound now, or load it from numba's cache, so that a first solve
     does not spend its time limit compiling. `make setup` calls this."""
     mu = np.array([[0.0, 1.0], [1.0, 0.0]])
-    best_groups(mu, np.zeros(2), np.array([np.inf, 0.0, 0.0]), EPS, time.perf_counter() + 60)
+    with Halt(time.perf_counter() + 60) as halt:
+        best_groups(mu, np.zeros(2), np.array([np.inf, 0.0, 0.0]), EPS, halt)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.solver_bench import tag_instance
 from solver import Problem, solve
 from solver.bounds import lp_bound
-from solver.columns import EPS, Groups, best_groups, set_partitioning_bound
+from solver.columns import EPS, Groups, Halt, best_groups, set_partitioning_bound
 from solver.evaluate import value_matrix
 from tests.solver.conftest import random_weights
 
@@ -37,7 +37,8 @@ def test_pricing_finds_the_group_of_largest_reduced_cost(seed: int) -> None:
         for g in combinations(range(n), s)
     ]
     most = max(rc for rc, _ in every)
-    best, found, complete = best_groups(mu, pi, cost, EPS, time.perf_counter() + 60)
+    with Halt(time.perf_counter() + 60) as halt:
+        best, found, complete = best_groups(mu, pi, cost, EPS, halt)
     assert complete
     assert best == pytest.approx(max(most, EPS))
     for rc, group in found:
@@ -52,9 +53,11 @@ def test_pricing_cut_short_says_so() -> None:
     mu = np.triu(mu, 1) + np.triu(mu, 1).T
     pi, cost = np.full(60, 0.5), np.array([np.inf] + [0.0] * 10)
     started = time.perf_counter()
-    _, _, complete = best_groups(mu, pi, cost, EPS, started + 0.2)
+    with Halt(started + 0.2) as halt:
+        _, _, complete = best_groups(mu, pi, cost, EPS, halt)
     assert not complete and time.perf_counter() - started < 5  # ends soon after its deadline
-    _, _, complete = best_groups(mu, pi, cost, EPS, started + 60, stop=lambda: True)
+    with Halt(started + 60, stop=lambda: True) as halt:
+        _, _, complete = best_groups(mu, pi, cost, EPS, halt)
     assert not complete
 
 

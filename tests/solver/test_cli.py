@@ -156,3 +156,12 @@ def test_plan_with_an_unknown_session_exits_1(tmp_path) -> None:
     done = run("plan", str(path), "--session", "lunch")
     assert done.returncode == 1
     assert "lunch" in done.stderr
+
+
+def test_the_time_limit_counts_from_the_process_start(monkeypatch) -> None:
+    import solver.__main__ as cli
+
+    assert 0 < cli._running_for() < 24 * 3600  # this process's age, read from /proc on Linux
+    monkeypatch.setattr(cli, "_running_for", lambda: 1.5)
+    assert cli._left(10) == pytest.approx(9.9 - 1.5)
+    assert cli._left(1) == pytest.approx(0.1)  # starting Python took it all: a tenth is left

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from benchmarks.solver_bench import tag_instance
-from solver import Problem, solve
+from solver import Problem, columns, solve
 from solver.bounds import lp_bound
 from solver.columns import EPS, Groups, Halt, best_groups, set_partitioning_bound
 from solver.evaluate import value_matrix
@@ -90,3 +90,15 @@ def test_solve_reports_the_priced_bound_above_the_exact_models_size() -> None:
     result = solve(problem, time_limit=10.0, seed=1)
     assert result.bound_kind == "set-partitioning"
     assert result.upper_bound < 0.9 * lp_bound(problem, value_matrix(problem))
+
+
+def test_a_greedy_pricing_that_never_runs_dry_still_gets_a_bound(monkeypatch) -> None:
+    rng = np.random.default_rng(5)
+    problem = Problem(20, (5, 5, 5, 5), rounds=2, weights=random_weights(rng, 20, 0.5))
+    values = value_matrix(problem)
+    lp_value = set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=0.0)
+    # As on a large dinner: the cheap pricing finds a new group every time it is asked.
+    offers = iter(np.random.default_rng(0).permutation(list(combinations(range(20), 5))))
+    monkeypatch.setattr(columns, "_greedy_groups", lambda *_: [(1.0, next(offers))])
+    bound = set_partitioning_bound(problem, values, time.perf_counter() + 1.0)
+    assert bound is not None and bound >= lp_value - 1e-6

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from solver import instance
 from solver.instance import load_problem, result_to_json
 from solver.model import Progress, Result, Status
 from solver.seating import solve
@@ -105,18 +106,30 @@ def _seed(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m solver", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    seat = commands.add_parser("seat", help="seat people at tables from an INSTANCE.json")
+    seat = commands.add_parser(
+        "seat",
+        help="seat people at tables from an INSTANCE.json",
+        epilog="INSTANCE.json, people numbered from 0:\n" + instance.__doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     seat.add_argument("instance")
     golf = commands.add_parser("golf", help="a Social Golfer schedule")
     golf.add_argument("--groups", type=_count, required=True)
     golf.add_argument("--size", type=_count, required=True)
     golf.add_argument("--rounds", type=_count, required=True)
     plan = commands.add_parser("plan", help="plan one session of an event file, with names")
-    plan.add_argument("event")
+    plan.add_argument("event", help="an event file, as in sample_events/")
     plan.add_argument("--session", default=None, help="session key (default: the first)")
     for command in (seat, golf, plan):
-        command.add_argument("--time-limit", type=_seconds, default=10.0)
-        command.add_argument("--seed", type=_seed, default=0)
+        command.add_argument(
+            "--time-limit",
+            type=_seconds,
+            default=10.0,
+            help="seconds for the whole command, starting Python included (default: 10)",
+        )
+        command.add_argument(
+            "--seed", type=_seed, default=0, help="the search's random seed (default: 0)"
+        )
     return parser
 
 

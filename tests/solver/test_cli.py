@@ -165,3 +165,10 @@ def test_the_time_limit_counts_from_the_process_start(monkeypatch) -> None:
     monkeypatch.setattr(cli, "_running_for", lambda: 1.5)
     assert cli._left(10) == pytest.approx(9.9 - 1.5)
     assert cli._left(1) == pytest.approx(0.1)  # starting Python took it all: a tenth is left
+
+
+def test_seat_help_shows_the_instance_form_and_what_the_time_limit_counts() -> None:
+    done = run("seat", "--help")
+    assert done.returncode == 0
+    assert '"weights": [[i, j, value], ...]' in done.stdout
+    assert "starting Python included" in " ".join(done.stdout.split())  # however it wraps

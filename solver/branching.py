@@ -237,8 +237,8 @@ def _step(values: np.ndarray) -> float:
 def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
     """Column generation at one node: the LP's value plus, per round, tables times the largest
     reduced cost of any group (exact pricing), as soon as that falls below `target` or no group
-    is left to add. None when `halt` cut a pricing short or GLOP failed to solve."""
-    while True:
+    is left to add. None when `halt` was raised (the deadline, or a stop) or GLOP failed to solve."""
+    while not halt.flag[0]:
         value = lp.value()
         if value is None or math.isinf(value):
             return value
@@ -251,6 +251,7 @@ def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
             added += sum(lp.add(r, g) for rc, g in found if rc > EPS)
         if not added or value + slack < target:
             return value + slack
+    return None
 
 
 def _branching_pair(lp: RoundGroups, values: np.ndarray) -> tuple[int, Pair, bool] | None:

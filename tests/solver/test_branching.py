@@ -10,7 +10,8 @@ import pytest
 
 from benchmarks.solver_bench import tag_instance
 from solver import Problem, Status, solve
-from solver.branching import branch_and_price_applies, prove
+from solver.branching import RoundGroups, _node_bound, branch_and_price_applies, prove
+from solver.columns import Halt
 from solver.evaluate import assignment_of, plan_of, score, value_matrix, violations
 from solver.exact import solve_exact
 from solver.model import Fixed
@@ -95,6 +96,18 @@ def test_out_of_time_it_claims_only_a_valid_bound() -> None:
     assert not proof.proven and proof.bound == np.inf
     proof = prove(problem, values, plan, value, time.perf_counter() + 0.5)
     assert not proof.proven and proof.bound >= 66  # the proven optimum (solver_bench relaxations)
+
+
+def test_a_node_stops_before_its_next_lp_once_halted() -> None:
+    problem = Problem(8, (4, 4), 2, weights=random_weights(np.random.default_rng(3), 8, 0.5))
+    lp = RoundGroups(problem, value_matrix(problem))
+    for r in range(2):
+        lp.add(r, range(4))
+        lp.add(r, range(4, 8))
+    halt = Halt(time.perf_counter() + 60)
+    assert _node_bound(lp, 0.0, halt) is not None
+    halt.flag[0] = True  # as the watcher does at the deadline
+    assert _node_bound(lp, 0.0, halt) is None
 
 
 def test_solve_reports_the_proof() -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
 from solver import Fixed, Problem
 from solver.evaluate import plan_of, score, value_matrix, violations
@@ -73,6 +76,23 @@ def test_cut_short_before_a_plan_it_claims_no_bound() -> None:
     outcome = solve_exact(problem, values, 1e-4, 0, hint, lambda *_: None, lambda: False)
     assert not outcome.proven
     assert outcome.bound >= exact(problem).objective
+
+
+def test_building_the_model_counts_against_the_time_limit(monkeypatch) -> None:
+    called, given = time.perf_counter(), []
+
+    class Recording(cp_model.CpSolver):
+        def solve(self, model, callback=None):
+            given.append((self.parameters.max_time_in_seconds, time.perf_counter() - called))
+            return super().solve(model, callback)
+
+    monkeypatch.setattr(cp_model, "CpSolver", Recording)
+    rng = np.random.default_rng(6)
+    problem = Problem(24, (8, 10, 1, 2, 9), 4, weights=random_weights(rng, 24, 0.3))
+    solve_exact(problem, value_matrix(problem), 2.0, 0, None, lambda *_: None, lambda: False)
+    (limit, built), *_ = given
+    assert built > 0.05  # 24 people over four rounds: 32,000 triangle rows take a while to build
+    assert limit <= 2.0 - built + 0.02  # less what building took (up to starting the watcher)
 
 
 def test_groups_fit_tables_of_very_different_sizes() -> None:

@@ -237,7 +237,7 @@ def _step(values: np.ndarray) -> float:
 def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
     """Column generation at one node: the LP's value plus, per round, tables times the largest
     reduced cost of any group (exact pricing), as soon as that falls below `target` or no group
-    is left to add. None when `halt` was raised (the deadline, or a stop) or GLOP failed to solve."""
+    is left to add. None once `halt` is raised (the deadline, or a stop) or GLOP fails to solve."""
     while not halt.flag[0]:
         value = lp.value()
         if value is None or math.isinf(value):

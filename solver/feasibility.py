@@ -64,6 +64,10 @@ def _people(people) -> str:
     return "people " + ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _are(people) -> str:
     return "is" if len(people) == 1 else "are"
 
@@ -77,7 +81,8 @@ def find_conflict(problem: Problem) -> Conflict | None:
             "capacity",
             (),
             all_tables,
-            f"{problem.people} people but only {seats} seats at {len(problem.tables)} tables.",
+            f"{_count(problem.people, 'person', 'people')} but only "
+            f"{_count(seats, 'seat', 'seats')} at {_count(len(all_tables), 'table', 'tables')}.",
             "capacity",
             {"count": problem.people, "seats": seats, "table_count": len(problem.tables)},
         )
@@ -98,7 +103,7 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 (),
                 all_tables,
                 f"The tables' minimum sizes add up to {sum(problem.min_sizes)}, "
-                f"more than the {problem.people} people.",
+                f"more than the {_count(problem.people, 'person', 'people')}.",
                 "minimums_above_people",
                 {"total": sum(problem.min_sizes), "count": problem.people},
             )

@@ -124,14 +124,14 @@ class RoundGroups(PairLP):
         row.SetCoefficient(artificial, 1.0)
         return row
 
-    def value(self) -> float | None:
+    def value(self, deadline: float) -> float | None:
         """The LP's value under the current decisions: -inf when they leave no solution, None
-        when GLOP could not tell."""
-        status = self.lp.Solve()
+        when GLOP could not tell by the deadline."""
+        status = self._solve(deadline)
         if status == pywraplp.Solver.ABNORMAL:
             # Seen once in some hundreds of nodes, even from scratch; GLOP's presolve gets past it.
             self.lp.SetSolverSpecificParametersAsString("use_preprocessing: true")
-            status = self.lp.Solve(FROM_SCRATCH)
+            status = self._solve(deadline, FROM_SCRATCH)
             self.lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
         if status == pywraplp.Solver.INFEASIBLE:
             return -math.inf
@@ -239,7 +239,7 @@ def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
     reduced cost of any group (exact pricing), as soon as that falls below `target` or no group
     is left to add. None once `halt` is raised (the deadline, or a stop) or GLOP fails to solve."""
     while not halt.flag[0]:
-        value = lp.value()
+        value = lp.value(halt.deadline)
         if value is None or math.isinf(value):
             return value
         slack, added = 0.0, 0

@@ -61,6 +61,12 @@ class PairLP:
             self.met[-1].SetCoefficient(y, 1.0)
         lp.Objective().SetMaximization()
 
+    def _solve(self, deadline: float, start: int | None = None) -> int:
+        """GLOP's status, from the last basis unless `start` says otherwise; stopped at the
+        deadline (a single solve took 2 s at tables of 75)."""
+        self.lp.SetTimeLimit(max(1, int(1000 * (deadline - time.perf_counter()))))
+        return self.lp.Solve() if start is None else self.lp.Solve(start)
+
     def _link(self, z: pywraplp.Variable, group: tuple[int, ...], counts: list) -> None:
         """Enter a group's column in the pair rows and the table-count rows `counts`."""
         for (above, _), count in zip(self.levels, counts, strict=True):
@@ -107,10 +113,11 @@ class Groups(PairLP):
         self._link(z, group, self.counts)
         return True
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+    def solve(self, deadline: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
         """The LP's value and duals: mu (n x n, by pair), pi (by person), and cost[s], what a
-        group of s people pays for its table (inf for a size no group can have)."""
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+        group of s people pays for its table (inf for a size no group can have). None when GLOP
+        did not solve it by the deadline."""
+        if self._solve(deadline) != pywraplp.Solver.OPTIMAL:
             return None
         pi = np.array([c.dual_value() for c in self.everyone])
         return self.lp.Objective().Value(), self._pair_duals(), pi, self._size_costs(self.counts)
@@ -157,9 +164,9 @@ def set_partitioning_bound(
     halfway = (time.perf_counter() + deadline) / 2
     with Halt(deadline, stop) as halt:
         while not halt.flag[0]:
-            solved = groups.solve()
+            solved = groups.solve(deadline)
             if solved is None:
-                return None
+                break
             value, mu, pi, cost = solved
             # Cheap pricing first, then with noise; the exact one when neither finds a group, or
             # from halfway to the deadline while there is no bound yet.
@@ -260,7 +267,7 @@ class Halt:
 
     def __init__(self, deadline: float, stop: Callable[[], bool] = lambda: False) -> None:
         self.flag = np.zeros(1, dtype=np.bool_)
-        self._deadline, self._stop, self._done = deadline, stop, threading.Event()
+        self.deadline, self._stop, self._done = deadline, stop, threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def __enter__(self) -> Halt:
@@ -272,7 +279,7 @@ class Halt:
         self._thread.join()
 
     def _watch(self) -> None:
-        while not (time.perf_counter() >= self._deadline or self._stop()):
+        while not (time.perf_counter() >= self.deadline or self._stop()):
             if self._done.wait(0.02):
                 return
         self.flag[0] = True

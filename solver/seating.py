@@ -132,6 +132,11 @@ def solve(
             message="No plan keeping every rule was found in the time limit; "
             "it was not proven impossible either.",
         )
+    if len(problem.tables) == 1:  # everyone at the one table: the only plan, so the best
+        bounds["only plan"] = score(problem, assignment, values).objective
+        return _result(
+            problem, assignment, values, bounds, {"method": "one table"}, start, reporter
+        )
     state = Seating(values, rules, assignment)
     stats: dict = {}
     if problem.people <= EXACT_PEOPLE:

@@ -234,3 +234,10 @@ def test_keep_apart_colleagues_packed_when_greedy_dead_ends() -> None:
     problem = Problem(people=9, tables=(3, 3, 3), apart=apart, rounds=2, base_value=1.0)
     result = solve(problem, time_limit=3.0)
     assert_valid(problem, result)
+
+
+def test_one_table_is_the_only_plan_and_so_the_best() -> None:
+    weights = ((0, 1, 4.0), (2, 3, -3.0), (5, 40, 1.0))
+    result = solve(Problem(99, (100,), 3, weights=weights), time_limit=5, seed=0)
+    assert result.status == Status.OPTIMAL and result.bound_kind == "only plan"
+    assert result.objective == result.upper_bound == 2.0

@@ -5,9 +5,9 @@ optimum of a two-round dinner. Branching on pairs closes that gap (Ryan and Fost
 seats i and j apart in round r, the other together. Both decisions keep the pricing a search
 over groups (a pair kept apart is worth minus infinity; a pair required together is worth its
 row's dual more), so every node's LP is solved by column generation and bounds its subtree.
-Whole rounds are interchangeable until a decision tells them apart, so the first decisions
-seat a pair together in round 0 or apart in every round. All nodes share one LP, whose columns
-and rows are switched on and off, so each re-solve starts from the last basis.
+Whole rounds are interchangeable until a decision tells them apart, so a decision seats a pair
+together in the first of the rounds still alike or apart in all of them. All nodes share one LP,
+whose columns and rows are switched on and off, so each re-solve starts from the last basis.
 """
 
 from __future__ import annotations
@@ -215,8 +215,7 @@ def prove(
             branch = _branching_pair(lp, values)
             if branch is None:  # the LP's solution is a plan worth more: this one is not optimal
                 return Proof(max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes)
-            r, pair, everywhere = branch
-            apart_in = [k for k in range(rounds) if everywhere or k == r]
+            r, pair, apart_in = branch
             children = (
                 (tuple(f | {pair} if k in apart_in else f for k, f in enumerate(forbid)), require),
                 (forbid, tuple(q | {pair} if k == r else q for k, q in enumerate(require))),
@@ -254,24 +253,28 @@ def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:
     return None
 
 
-def _branching_pair(lp: RoundGroups, values: np.ndarray) -> tuple[int, Pair, bool] | None:
-    """The pair to branch on (round, pair, whether 'apart' applies to every round): of the pairs
-    a round seats together in part, the one nearest half, valuable pairs first. (Trying the
-    children of the eight nearest on the LP first, strong branching, halved the nodes but
-    doubled the time.) None when every pair is whole: the LP's solution is then a plan."""
+def _branching_pair(lp: RoundGroups, values: np.ndarray) -> tuple[int, Pair, list[int]] | None:
+    """The pair to branch on, the round r whose together-child takes it, and the rounds whose
+    apart-child forbids it: of the pairs a round seats together in part, the one nearest half,
+    valuable pairs first. Rounds with the same decisions are interchangeable, so a pair goes
+    together in the first of them or apart in all of them (orbital branching); only when those
+    first rounds are whole does another round branch, on its own. (Trying the children of the
+    eight nearest on the LP first, strong branching, halved the nodes but doubled the time.)
+    None when every pair is whole: the LP's solution is then a plan."""
     share = np.minimum(lp.together(), 1.0)
     upper = np.triu(np.ones((lp.n, lp.n), dtype=bool), 1)
-    alike = all(f == lp.forbid[0] for f in lp.forbid) and all(
-        q == lp.require[0] for q in lp.require
-    )
+    decisions = list(zip(lp.forbid, lp.require, strict=True))
+    first = [decisions.index(d) for d in decisions]  # the first round decided as each one
     distance = np.abs(share - 0.5)
     distance[:, ~upper] = np.inf
-    if alike:
-        distance[1:] = np.inf  # interchangeable rounds: decide round 0 only
-    for mask in (values > 0, upper):
-        score = np.where(mask[None] & (distance < 0.5 - EPS), distance, np.inf)
-        k = int(score.argmin())
-        if np.isfinite(score.flat[k]):
-            r, i, j = (int(v) for v in np.unravel_index(k, score.shape))
-            return r, (i, j), alike
+    for closed in ([r for r, f in enumerate(first) if f != r], []):
+        open_distance = distance.copy()
+        open_distance[closed] = np.inf
+        for mask in (values > 0, upper):
+            score = np.where(mask[None] & (open_distance < 0.5 - EPS), open_distance, np.inf)
+            k = int(score.argmin())
+            if np.isfinite(score.flat[k]):
+                r, i, j = (int(v) for v in np.unravel_index(k, score.shape))
+                alike = [q for q, f in enumerate(first) if f == r] if closed else [r]
+                return r, (i, j), alike
     return None

@@ -51,8 +51,9 @@ def social_golfer_schedule(
 
     Minimises repeated pairings: Result.repeats is the sum over pairs of (times met - 1), and
     Result.objective the number of distinct pairs that meet, bounded by what the rounds can
-    hold (bound_kind "pair-count"). The status is OPTIMAL when that bound is reached or no pair
-    meets twice, FEASIBLE otherwise; shapes that cannot exist are INFEASIBLE with a message.
+    hold less the repeats that groups larger than their number force (bound_kind
+    "pair-count"). The status is OPTIMAL when that bound is reached or no pair meets twice,
+    FEASIBLE otherwise; shapes that cannot exist are INFEASIBLE with a message.
     The same arguments and seed give the same schedule whenever it is found before the time
     limit (designs always are); a search cut short by `time_limit` or `stop` returns its best
     so far, which depends on the machine's speed. `progress` hears of the best value and the
@@ -95,7 +96,7 @@ def flight_schedule(
     sizes = [int(s) for s in flights]
     deadline = started + max(0.0, time_limit)
     golfers, meetings_held = sum(sizes), rounds * sum(comb(s, 2) for s in sizes)
-    bound = min(comb(golfers, 2), meetings_held)
+    bound = min(comb(golfers, 2), meetings_held - (rounds - 1) * _crowded_pairs(sizes))
 
     method, designed = "none", []
     if constructions and len(set(sizes)) == 1:
@@ -144,6 +145,19 @@ def flight_schedule(
         repeats=repeats,
         stats=stats,
     )
+
+
+def _crowded_pairs(sizes: list[int]) -> int:
+    """Pairs of a round that must meet again in any other round: a flight of s golfers spread
+    over that round's len(sizes) flights keeps at least the pairs of an even spread together
+    (4 flights of 5: one pair per flight). Every two rounds share that many pairs, and a pair
+    meeting in k rounds is k - 1 repeats for k(k-1)/2 pairs of rounds, so W rounds hold at
+    least (W - 1) times this many repeats."""
+    total = 0
+    for size in sizes:
+        each, more = divmod(size, len(sizes))
+        total += more * comb(each + 1, 2) + (len(sizes) - more) * comb(each, 2)
+    return total
 
 
 def _refusal(message: str) -> Result:

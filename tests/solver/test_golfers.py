@@ -192,6 +192,19 @@ def test_more_rounds_than_possible_minimises_repeats():
     assert result.objective == 120 and result.status is Status.OPTIMAL
 
 
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds", "least"), [(4, 5, 4, 12), (4, 5, 2, 4), (3, 4, 3, 6)]
+)
+def test_groups_larger_than_their_number_are_proven_to_repeat(groups, size, rounds, least):
+    # Four groups of five: each group of one round puts two of its golfers together in any
+    # other round, so every two rounds share 4 pairs; a pair in all four rounds serves six pairs
+    # of rounds with three repeats, so 6 * 4 / 2 = 12 repeats at least, and 12 are found.
+    result = social_golfer_schedule(groups, size, rounds, time_limit=10)
+    assert_valid(result, groups, size, rounds)
+    assert result.repeats == least and result.status is Status.OPTIMAL
+    assert result.upper_bound == rounds * groups * size * (size - 1) // 2 - least
+
+
 def test_repeats_are_counted_per_extra_meeting():
     schedule = [[[0, 1], [2, 3]], [[0, 1], [2, 3]], [[0, 1], [2, 3]], [[0, 2], [1, 3]]]
     assert count_repeats(schedule, 4) == (4, 4)  # (0,1) and (2,3) met twice too often

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from math import comb
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -14,6 +15,28 @@ from solver.model import Problem
 def partners_per_person(problem: Problem) -> int:
     """How many distinct people one person can meet at most: (largest table - 1) per round."""
     return min(problem.people - 1, (max(problem.tables, default=1) - 1) * problem.rounds)
+
+
+def crowded_pairs(sizes) -> int:
+    """Pairs of one round that any other round seats together again, when every seat is taken:
+    a table of s people spread over that round's len(sizes) tables keeps at least the pairs of
+    an even spread together (four tables of five: one pair each). Every two rounds share that
+    many pairs, and a pair meeting in k rounds is k - 1 repeats for k(k-1)/2 pairs of rounds,
+    so W rounds hold at least (W - 1) times this many repeats."""
+    total = 0
+    for size in sizes:
+        each, more = divmod(size, len(sizes))
+        total += more * comb(each + 1, 2) + (len(sizes) - more) * comb(each, 2)
+    return total
+
+
+def distinct_pairs_most(problem: Problem) -> int:
+    """How many distinct pairs can meet over all the rounds: the pairs the tables hold each
+    round, less the repeats crowded_pairs() forces where every seat is taken."""
+    held = problem.rounds * sum(comb(c, 2) for c in problem.tables)
+    if problem.people != sum(problem.tables):
+        return held
+    return held - (problem.rounds - 1) * crowded_pairs(problem.tables)
 
 
 def per_person_bound(problem: Problem, values: np.ndarray) -> float:
@@ -34,7 +57,7 @@ def lp_bound(
     problem: Problem, values: np.ndarray, time_limit: float = 5.0, max_pairs: int = 60_000
 ) -> float | None:
     """LP relaxation over the positive pairs: y_ij <= 1, each person meets at most
-    partners_per_person() others, no round seats more pairs than its tables hold; with one round,
+    partners_per_person() others, no more than distinct_pairs_most() pairs meet; with one round,
     violated triangle inequalities (i with j and j with k puts i with k) are added in passes.
     None when the LP is too large to be worth it or GLOP does not finish in time.
     """
@@ -53,8 +76,7 @@ def lp_bound(
         incident[i].append(e)
         incident[j].append(e)
     degree = [lp.Add(sum(y[e] for e in edges) <= k) for edges in incident]
-    pairs_per_round = sum(c * (c - 1) // 2 for c in problem.tables)
-    total = lp.Add(sum(y) <= pairs_per_round * problem.rounds)
+    total = lp.Add(sum(y) <= distinct_pairs_most(problem))
     lp.Maximize(
         sum(float(values[i, j]) * y[e] for e, (i, j) in enumerate(zip(iu, ju, strict=True)))
     )

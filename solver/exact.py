@@ -17,7 +17,7 @@ from itertools import combinations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.bounds import partners_per_person
+from solver.bounds import distinct_pairs_most, partners_per_person
 from solver.model import Problem
 
 
@@ -197,6 +197,7 @@ def solve_exact(
         gained = [v for (i, j), v in met.items() if p in (i, j) and weight[i, j] > 0]
         if len(gained) > most:
             m.add(sum(gained) <= most)
+    m.add(sum(v for (i, j), v in met.items() if weight[i, j] > 0) <= distinct_pairs_most(problem))
     m.maximize(sum(int(weight[i, j]) * v for (i, j), v in met.items()))
     if hint is not None:
         _add_hint(problem, m, x, tog, sizes, met, hint)

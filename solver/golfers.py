@@ -20,6 +20,7 @@ from math import comb
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver.bounds import crowded_pairs
 from solver.model import MAX_ROUNDS, Progress, ProgressCallback, Result, Status, StopCallback
 
 # A schedule under construction: schedule[r][t] lists the golfers in group t of round r.
@@ -96,7 +97,7 @@ def flight_schedule(
     sizes = [int(s) for s in flights]
     deadline = started + max(0.0, time_limit)
     golfers, meetings_held = sum(sizes), rounds * sum(comb(s, 2) for s in sizes)
-    bound = min(comb(golfers, 2), meetings_held - (rounds - 1) * _crowded_pairs(sizes))
+    bound = min(comb(golfers, 2), meetings_held - (rounds - 1) * crowded_pairs(sizes))
 
     method, designed = "none", []
     if constructions and len(set(sizes)) == 1:
@@ -145,19 +146,6 @@ def flight_schedule(
         repeats=repeats,
         stats=stats,
     )
-
-
-def _crowded_pairs(sizes: list[int]) -> int:
-    """Pairs of a round that must meet again in any other round: a flight of s golfers spread
-    over that round's len(sizes) flights keeps at least the pairs of an even spread together
-    (4 flights of 5: one pair per flight). Every two rounds share that many pairs, and a pair
-    meeting in k rounds is k - 1 repeats for k(k-1)/2 pairs of rounds, so W rounds hold at
-    least (W - 1) times this many repeats."""
-    total = 0
-    for size in sizes:
-        each, more = divmod(size, len(sizes))
-        total += more * comb(each + 1, 2) + (len(sizes) - more) * comb(each, 2)
-    return total
 
 
 def _refusal(message: str) -> Result:

@@ -139,6 +139,10 @@ def solve(
         )
     state = Seating(values, rules, assignment)
     stats: dict = {}
+    bound = lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))
+    if bound is not None:
+        bounds["lp"] = bound
+    reporter.bound = min(bounds.values())
     if problem.people <= EXACT_PEOPLE:
         ends = min(search_end, time.perf_counter() + 0.2 * time_limit)
         bound = set_partitioning_bound(problem, values, ends, state.a, slack=0.0, stop=stop)
@@ -187,10 +191,6 @@ def solve(
                 if proofs[0].proven and not exact.proven:
                     stats["method"] = "branch and price (proven)"
     else:
-        bound = lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))
-        if bound is not None:
-            bounds["lp"] = bound
-        reporter.bound = min(bounds.values())
         search = tabu_search if problem.people <= TABU_PEOPLE else iterated_local_search
         target = min(bounds.values())
         other = None

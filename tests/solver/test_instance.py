@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from solver import Fixed, Problem
-from solver.bounds import lp_bound, per_person_bound
+from solver.bounds import distinct_pairs_most, lp_bound, per_person_bound
 from solver.columns import set_partitioning_bound
 from solver.evaluate import value_matrix
 from solver.instance import problem_from_json, problem_to_json, result_to_json
@@ -82,6 +82,20 @@ def test_bounds_are_never_below_the_optimum(seed: int) -> None:
 
 def bound(problem: Problem, values: np.ndarray, slack: float = 0.0) -> float | None:
     return set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=slack)
+
+
+@pytest.mark.parametrize(
+    ("people", "tables", "rounds", "most"),
+    [(6, (3, 3), 2, 10), (6, (3, 3), 3, 14), (7, (4, 3), 2, 15), (8, (4, 4), 2, 20)],
+)
+def test_crowded_tables_force_repeats(people, tables, rounds, most) -> None:
+    # Every new face is worth 1. A table of three spread over two tables keeps a pair together,
+    # so two rounds of (3, 3) share two pairs and meet 10 people at most, not 12.
+    problem = Problem(people, tables, rounds, base_value=1.0)
+    assert distinct_pairs_most(problem) == most
+    best = brute_force_optimum(problem)
+    assert best <= lp_bound(problem, value_matrix(problem)) == most
+    assert best == most or (rounds, best) == (3, 13)  # the bound is met but for three rounds
 
 
 def test_lp_bound_with_triangles_is_tighter_than_per_person() -> None:

@@ -113,7 +113,7 @@ def test_a_bound_the_plan_reaches_proves_it_without_the_exact_model() -> None:
     star = tuple((0, j, 1.0) for j in range(1, 5))
     result = solve(Problem(people=5, tables=(2, 2, 1), rounds=2, weights=star), time_limit=5.0)
     assert result.objective == 2 and result.status == Status.OPTIMAL
-    assert result.bound_kind == "set-partitioning"
+    assert result.bound_kind == "lp"  # she meets two people at most; so says the pair LP
     assert result.stats["method"] == "tabu search (proven by the bound)"
 
 
@@ -241,3 +241,10 @@ def test_one_table_is_the_only_plan_and_so_the_best() -> None:
     result = solve(Problem(99, (100,), 3, weights=weights), time_limit=5, seed=0)
     assert result.status == Status.OPTIMAL and result.bound_kind == "only plan"
     assert result.objective == result.upper_bound == 2.0
+
+
+def test_three_flights_of_four_over_three_rounds_are_proven_at_once() -> None:
+    # Each flight of four spreads over three flights next round, so two of its players meet
+    # again: 6 repeats at least, 48 new faces at most, which the LP bound holds to 63 here.
+    result = solve(replace(golf_day(12, 3, 1), handicaps=None), time_limit=10, seed=0)
+    assert result.status == Status.OPTIMAL and result.objective == 63

@@ -31,12 +31,13 @@ def crowded_pairs(sizes) -> int:
 
 
 def distinct_pairs_most(problem: Problem) -> int:
-    """How many distinct pairs can meet over all the rounds: the pairs the tables hold each
-    round, less the repeats crowded_pairs() forces where every seat is taken."""
+    """How many distinct pairs can meet over all the rounds: every pair at most, and no more
+    than the tables hold each round, less the repeats crowded_pairs() forces where every seat
+    is taken."""
     held = problem.rounds * sum(comb(c, 2) for c in problem.tables)
-    if problem.people != sum(problem.tables):
-        return held
-    return held - (problem.rounds - 1) * crowded_pairs(problem.tables)
+    if problem.people == sum(problem.tables):
+        held -= (problem.rounds - 1) * crowded_pairs(problem.tables)
+    return min(comb(problem.people, 2), held)
 
 
 def per_person_bound(problem: Problem, values: np.ndarray) -> float:

@@ -20,8 +20,16 @@ from math import comb
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.bounds import crowded_pairs
-from solver.model import MAX_ROUNDS, Progress, ProgressCallback, Result, Status, StopCallback
+from solver.bounds import distinct_pairs_most
+from solver.model import (
+    MAX_ROUNDS,
+    Problem,
+    Progress,
+    ProgressCallback,
+    Result,
+    Status,
+    StopCallback,
+)
 
 # A schedule under construction: schedule[r][t] lists the golfers in group t of round r.
 Rounds = list[list[list[int]]]
@@ -97,7 +105,7 @@ def flight_schedule(
     sizes = [int(s) for s in flights]
     deadline = started + max(0.0, time_limit)
     golfers, meetings_held = sum(sizes), rounds * sum(comb(s, 2) for s in sizes)
-    bound = min(comb(golfers, 2), meetings_held - (rounds - 1) * crowded_pairs(sizes))
+    bound = distinct_pairs_most(Problem(golfers, tuple(sizes), rounds))
 
     method, designed = "none", []
     if constructions and len(set(sizes)) == 1:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from solver import instance
-from solver.instance import load_problem, result_to_json
 from solver.model import Progress, Result, Status
 from solver.seating import solve
 
@@ -134,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _emit(result: Result) -> int:
-    print(json.dumps(result_to_json(result), ensure_ascii=False))
+    print(json.dumps(instance.result_to_json(result), ensure_ascii=False))
     if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
         print(f"No plan: {result.message}", file=sys.stderr)
         return NO_PLAN
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     bar = ProgressLine(args.time_limit)
     try:
         if args.command == "seat":
-            problem = load_problem(args.instance)
+            problem = instance.load_problem(args.instance)
             result = solve(problem, time_limit=_left(args.time_limit), seed=args.seed, progress=bar)
             bar.close()
             return _emit(result)

@@ -267,7 +267,8 @@ def _branching_pair(lp: RoundGroups, values: np.ndarray) -> tuple[int, Pair, lis
     first = [decisions.index(d) for d in decisions]  # the first round decided as each one
     distance = np.abs(share - 0.5)
     distance[:, ~upper] = np.inf
-    for closed in ([r for r, f in enumerate(first) if f != r], []):
+    later = [r for r, f in enumerate(first) if f != r]  # rounds decided as an earlier one
+    for closed in [later, []] if later else [[]]:
         open_distance = distance.copy()
         open_distance[closed] = np.inf
         for mask in (values > 0, upper):

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import render_template
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from eventapp import create_app
@@ -196,9 +197,8 @@ def test_an_impossible_rule_names_the_people_involved(client, auth):
 CLASH = Problem(people=6, tables=(3, 3, 3), apart=tuple(combinations(range(4), 2)))
 
 
-@pytest.mark.parametrize("name", [*IMPOSSIBLE, "four kept apart at three tables"])
-def test_every_conflict_the_solver_finds_is_worded_on_the_page(app, name):
-    problem = IMPOSSIBLE[name][0] if name in IMPOSSIBLE else CLASH
+def conflict_sentence(app, problem: Problem, lang: str = "en") -> tuple[dict, str]:
+    """The solver's conflict for an impossible problem and the plan page's sentence for it."""
     found = solve(problem, time_limit=10).stats["conflict"]
     names = SimpleNamespace(
         emails=[f"Person {p}" for p in range(problem.people)],
@@ -213,16 +213,48 @@ def test_every_conflict_the_solver_finds_is_worded_on_the_page(app, name):
         "facts": _named_facts(found["facts"], names),
         "about": [],
     }
-    with app.test_request_context():
+    with app.test_request_context(), force_locale(lang):
         page = render_template("organiser/plan_conflict.html", c=conflict)
     sentence = re.search(r'id="plan-conflict">(.*?)</p>', page, re.S).group(1)
-    sentence = " ".join(re.sub(r"</?bdi>", "", sentence).split())
+    return found, " ".join(re.sub(r"</?bdi>", "", sentence).split())
+
+
+@pytest.mark.parametrize("name", [*IMPOSSIBLE, "four kept apart at three tables"])
+def test_every_conflict_the_solver_finds_is_worded_on_the_page(app, name):
+    problem = IMPOSSIBLE[name][0] if name in IMPOSSIBLE else CLASH
+    found, sentence = conflict_sentence(app, problem)
     assert sentence.endswith(".") and "%(" not in sentence, sentence
     for p in found["people"]:
         assert f"Person {p}" in sentence
     for number in found["facts"].values():
         if isinstance(number, int) and not isinstance(number, bool):
             assert str(number) in sentence, (number, sentence)
+
+
+@pytest.mark.parametrize(
+    ("problem", "english", "swedish"),
+    [
+        (
+            Problem(people=2, tables=(1,)),
+            "2 people but only 1 seat at 1 table.",
+            "1 plats vid 1 bord",
+        ),
+        (
+            Problem(people=3, tables=(3,), hosts=frozenset({0, 1})),
+            "2 hosts (Person 0 and Person 1) but only 1 table,",
+            "men bara 1 bord,",
+        ),
+        (
+            Problem(people=1, tables=(2, 2), min_sizes=(1, 1)),
+            "add up to 2, more than the 1 person.",
+            "fler än den 1 personen.",
+        ),
+    ],
+)
+def test_conflicts_with_one_of_something_say_it_in_the_singular(app, problem, english, swedish):
+    assert english in conflict_sentence(app, problem)[1]
+    assert swedish in conflict_sentence(app, problem, "sv")[1]
+    assert "%(" not in conflict_sentence(app, problem, "he")[1]
 
 
 def test_versions_can_be_compared_and_one_made_active(client, auth):

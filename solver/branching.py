@@ -180,9 +180,11 @@ def prove(
     objective: float,
     deadline: float,
     stop: Callable[[], bool] = lambda: False,
+    found: Callable[[], float] = lambda: -math.inf,
 ) -> Proof:
     """Prove that no plan is worth more than `objective` (the value of `plan`, a[round, person]
-    -> table, whose tables seed the LP), by branch and price. Keep-together,
+    -> table, whose tables seed the LP), or than a better plan's value that `found` tells
+    meanwhile (another search's), by branch and price. Keep-together,
     keep-apart and host rules become decisions at the root; fixed seats and minimum table sizes
     are left out, which keeps the bound valid. At the deadline the bound is the best open node's."""
     lp = RoundGroups(problem, values)
@@ -193,11 +195,13 @@ def prove(
     root_forbid = frozenset(tuple(sorted(e)) for e in apart)
     root_require = frozenset(tuple(sorted(e)) for e in problem.together)
     rounds = problem.rounds
-    target = objective + _step(values) - EPS  # a node bounded below this holds no better plan
+    step = _step(values)
     heap: list = [(-math.inf, 0, (root_forbid,) * rounds, (root_require,) * rounds)]
     nodes, ties = 0, 0
     with Halt(deadline, stop) as halt:
         while heap:
+            objective = max(objective, found())
+            target = objective + step - EPS  # a node bounded below this holds no better plan
             top, _, forbid, require = heap[0]
             if -top < target:
                 break

@@ -136,11 +136,13 @@ def solve_exact(
     hint: np.ndarray | None,
     on_solution: Callable[[float, float], None],
     stop: Callable[[], bool],
+    workers: int = 2,
 ) -> ExactOutcome:
     """Maximise the value of the distinct pairs that meet, with CP-SAT, proving optimality when
     it can. `hint` (a[round, person] -> table) starts the search from a known plan, and lets it
     stop as soon as the bound comes down to that plan's value. Building the model counts
-    against `time_limit` (0.2-0.3 s at 24 people over four rounds)."""
+    against `time_limit` (0.2-0.3 s at 24 people over four rounds). `workers`: CP-SAT's
+    threads; with one, it searches alone (no core-guided worker)."""
     deadline = time.perf_counter() + time_limit
     n, T, R = problem.people, len(problem.tables), problem.rounds
     scale = integer_scale(values)
@@ -206,7 +208,7 @@ def solve_exact(
     # Measured on 16-24 people (see exact_bench): one round's pair LP is nearly tight, so
     # reduced-cost fixing proves those; with more rounds only core-guided search closes the gap.
     # The second worker improves plans by neighbourhood search.
-    solver.parameters.num_workers = 2
+    solver.parameters.num_workers = workers
     solver.parameters.subsolvers.append("reduced_costs" if R == 1 else "core")
     solver.parameters.random_seed = seed
     callback = _Reporter(on_solution, scale)

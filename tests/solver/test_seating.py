@@ -248,3 +248,13 @@ def test_three_flights_of_four_over_three_rounds_are_proven_at_once() -> None:
     # again: 6 repeats at least, 48 new faces at most, which the LP bound holds to 63 here.
     result = solve(replace(golf_day(12, 3, 1), handicaps=None), time_limit=10, seed=0)
     assert result.status == Status.OPTIMAL and result.objective == 63
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_limit_too_short_for_any_search_still_gets_a_local_optimum(seed: int) -> None:
+    # Three valuable pairs, each found by one swap from wherever the greedy start seats them.
+    problem = Problem(
+        people=12, tables=(4, 4, 4), rounds=2, weights=((0, 1, 3), (2, 5, 1), (3, 7, 2))
+    )
+    result = solve(problem, time_limit=0.001, seed=seed)
+    assert result.objective == 6

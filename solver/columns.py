@@ -128,10 +128,10 @@ def table_levels(problem: Problem) -> tuple[int, list[int], list[tuple[int, int]
     of more than `above` people needs one of `tables` tables, each round."""
     n = problem.people
     caps = sorted({min(c, n) for c in problem.tables})
-    if n == sum(problem.tables) and len(caps) == 1:  # identical tables, every seat taken
-        sizes = [caps[-1]]
-    else:
-        sizes = list(range(1, caps[-1] + 1))
+    # A table of c seats holds at least c - spare people, spare being the seats left empty in
+    # all (24 people at five tables of five: groups of four and five only).
+    spare = sum(min(c, n) for c in problem.tables) - n
+    sizes = sorted({s for c in caps for s in range(max(1, c - spare), c + 1)})
     levels = [(0, len(problem.tables))] + [
         (small, sum(min(c, n) > small for c in problem.tables)) for small in caps[:-1]
     ]

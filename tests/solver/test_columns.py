@@ -12,7 +12,14 @@ import pytest
 from benchmarks.solver_bench import tag_instance
 from solver import Problem, columns, solve
 from solver.bounds import lp_bound
-from solver.columns import EPS, Groups, Halt, best_groups, set_partitioning_bound
+from solver.columns import (
+    EPS,
+    Groups,
+    Halt,
+    best_groups,
+    set_partitioning_bound,
+    table_levels,
+)
 from solver.evaluate import value_matrix
 from tests.solver.conftest import random_weights
 
@@ -75,6 +82,19 @@ def test_priced_bound_equals_the_lp_over_every_group(seed: int) -> None:
     exact = listed.solve(time.perf_counter() + 60)[0]
     priced = set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=0.0)
     assert priced == pytest.approx(exact, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("people", "tables", "sizes"),
+    [
+        (24, (5,) * 5, [4, 5]),  # one seat to spare: a table of five seats four or five
+        (11, (4, 4, 3), [3, 4]),  # every seat taken
+        (10, (4, 4, 4), [2, 3, 4]),
+        (3, (10, 10), [1, 2, 3]),
+    ],
+)
+def test_groups_have_only_the_sizes_some_plan_gives_a_table(people, tables, sizes) -> None:
+    assert table_levels(Problem(people, tables))[1] == sizes
 
 
 def test_forty_people_get_a_bound_far_below_the_pair_lp() -> None:

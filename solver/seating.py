@@ -181,7 +181,7 @@ def solve(
                 prover.start()
                 # At tables of up to five over several rounds branch and price proves first;
                 # CP-SAT's second worker would only take its core (six tables of four, two
-                # rounds, seed 3 of `solver_bench --only proofs`: proven in 9.6 s, not in 10).
+                # rounds, seed 3 of `solver_bench --only proofs`: proven in 5 s, not 7).
                 if max(problem.tables) <= 5 and problem.rounds > 1:
                     workers = 1
             try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import math
 import os
 import sys
 from dataclasses import replace
@@ -12,9 +14,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.solver_bench import golf_day, planted_instance
+from benchmarks.solver_bench import golf_day, planted_instance, tag_instance
 from solver import Fixed, Problem, Status, seating, solve
+from solver.branching import Proof
 from solver.evaluate import assignment_of, score, violations
+from solver.instance import result_to_json
 from solver.search import SearchLog
 from tests.solver.conftest import brute_force_optimum, random_weights
 
@@ -258,3 +262,13 @@ def test_a_limit_too_short_for_any_search_still_gets_a_local_optimum(seed: int) 
     )
     result = solve(problem, time_limit=0.001, seed=seed)
     assert result.objective == 6
+
+
+def test_a_proof_stopped_before_its_first_node_leaves_no_bound(monkeypatch) -> None:
+    # CP-SAT may prove a small dinner before branch and price has solved one node; its root
+    # then bounds nothing, and the printed JSON must not say Infinity.
+    monkeypatch.setattr(seating, "prove", lambda *_args: Proof(math.inf, False, 0))
+    result = solve(tag_instance(20, [5] * 4, 2, 1), time_limit=3)
+    assert "exact CP-SAT" in result.stats["method"]
+    assert "branch-and-price" not in result.stats["bounds"]
+    json.dumps(result_to_json(result), allow_nan=False)

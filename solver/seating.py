@@ -199,8 +199,9 @@ def solve(
             if exact.assignment is not None and exact.objective > value + EPS:
                 best = exact.assignment
             stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
-            if proofs and proofs[0].nodes:  # stopped before its first node, it has no bound
-                bounds["branch-and-price"] = proofs[0].bound
+            if proofs:
+                if math.isfinite(proofs[0].bound):  # else stopped before its root was bounded
+                    bounds["branch-and-price"] = proofs[0].bound
                 stats["branch_and_price_nodes"] = proofs[0].nodes
                 if proofs[0].proven and not exact.proven:
                     stats["method"] = "branch and price (proven)"

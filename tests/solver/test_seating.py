@@ -264,10 +264,11 @@ def test_a_limit_too_short_for_any_search_still_gets_a_local_optimum(seed: int) 
     assert result.objective == 6
 
 
-def test_a_proof_stopped_before_its_first_node_leaves_no_bound(monkeypatch) -> None:
-    # CP-SAT may prove a small dinner before branch and price has solved one node; its root
+@pytest.mark.parametrize("nodes", [0, 1])
+def test_a_proof_stopped_before_its_root_is_bounded_leaves_no_bound(monkeypatch, nodes) -> None:
+    # CP-SAT may prove a small dinner before branch and price has bounded its root node, which
     # then bounds nothing, and the printed JSON must not say Infinity.
-    monkeypatch.setattr(seating, "prove", lambda *_args: Proof(math.inf, False, 0))
+    monkeypatch.setattr(seating, "prove", lambda *_args: Proof(math.inf, False, nodes))
     result = solve(tag_instance(20, [5] * 4, 2, 1), time_limit=3)
     assert "exact CP-SAT" in result.stats["method"]
     assert "branch-and-price" not in result.stats["bounds"]

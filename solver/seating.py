@@ -172,8 +172,9 @@ def solve(
 
             def branch_and_price() -> None:
                 ended = lambda: stop() or exact_done.is_set()  # noqa: E731
-                found = lambda: reporter.best  # noqa: E731
-                proofs.append(prove(problem, values, best, value, search_end, ended, found))
+                proofs.append(
+                    prove(problem, values, best, value, search_end, ended, lambda: reporter.best)
+                )
 
             prover = threading.Thread(target=branch_and_price, daemon=True)
             workers = 2

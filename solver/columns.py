@@ -5,6 +5,7 @@ bounds for dinners and golf days of 40-80 people within seconds, and for every s
 The LP, with z_S for a group S of people (how many rounds seat S at one table):
     max  sum_e w_e y_e                     over the positive pairs e
     y_e <= sum of z_S over groups S holding e,  0 <= y_e <= 1
+    sum_e y_e <= distinct_pairs_most()      (where that is fewer than the positive pairs)
     sum of z_S over groups S holding p = rounds          for every person p
     sum of z_S over groups bigger than c <= rounds * (tables seating more than c), for each c
     z_S >= 0
@@ -27,6 +28,7 @@ import numba
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from solver.bounds import distinct_pairs_most
 from solver.model import Problem
 
 FOUND = 64  # groups the branch and bound hands back per run
@@ -54,11 +56,17 @@ class PairLP:
         # it would undo the warm starts of solver.branching.
         lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
         self.met = []
+        # No plan meets more distinct pairs than distinct_pairs_most(): where nearly every pair
+        # has a value (golf days, dense dinners), this caps the pairs the LP may count.
+        most = distinct_pairs_most(problem)
+        cap = lp.Constraint(-lp.infinity(), most) if most < len(iu) else None
         for i, j in zip(iu, ju, strict=True):
             y = lp.NumVar(0.0, 1.0, "")
             lp.Objective().SetCoefficient(y, float(values[i, j]))
             self.met.append(lp.Constraint(-lp.infinity(), 0.0))
             self.met[-1].SetCoefficient(y, 1.0)
+            if cap is not None:
+                cap.SetCoefficient(y, 1.0)
         lp.Objective().SetMaximization()
 
     def _solve(self, deadline: float, start: int | None = None) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.solver_bench import tag_instance
 from solver import Problem, columns, solve
-from solver.bounds import lp_bound
+from solver.bounds import distinct_pairs_most, lp_bound
 from solver.columns import (
     EPS,
     Groups,
@@ -82,6 +82,17 @@ def test_priced_bound_equals_the_lp_over_every_group(seed: int) -> None:
     exact = listed.solve(time.perf_counter() + 60)[0]
     priced = set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=0.0)
     assert priced == pytest.approx(exact, abs=1e-4)
+
+
+@pytest.mark.parametrize("tables", [(4, 4), (4, 4, 4), (6, 6)])
+def test_the_bound_counts_no_more_pairs_than_the_rounds_can_meet(tables) -> None:
+    # Every pair worth 1: the LP alone would count pairs of half-used groups in both rounds
+    # (24.1 at two tables of four, where two rounds meet 20 pairs at most).
+    people = sum(tables)
+    every_pair = tuple((i, j, 1.0) for i, j in combinations(range(people), 2))
+    problem = Problem(people, tables, rounds=2, weights=every_pair)
+    bound = set_partitioning_bound(problem, value_matrix(problem), time.perf_counter() + 30)
+    assert distinct_pairs_most(problem) <= bound <= distinct_pairs_most(problem) * 1.01
 
 
 @pytest.mark.parametrize(

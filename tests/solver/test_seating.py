@@ -14,7 +14,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.solver_bench import golf_day, planted_instance, tag_instance
+from benchmarks.solver_bench import (
+    dense_instance,
+    golf_day,
+    planted_instance,
+    tag_instance,
+    two_table_optimum,
+)
 from solver import Fixed, Problem, Status, seating, solve
 from solver.branching import Proof
 from solver.evaluate import assignment_of, score, violations
@@ -159,6 +165,15 @@ def test_a_planted_dinner_has_the_sum_of_its_pair_values_as_optimum() -> None:
     assert_valid(problem, result)
     assert result.status == Status.OPTIMAL
     assert result.objective == sum(w for *_, w in problem.weights) > 0
+
+
+@pytest.mark.parametrize("tables", [[3, 3], [4, 2]])
+def test_the_benchmarks_enumeration_of_two_tables_finds_the_brute_force_optimum(tables) -> None:
+    # The benchmark says dense two-table plans are optimal on the strength of this.
+    for seed in range(3):
+        problem = dense_instance(6, tables, 2, seed)
+        assert two_table_optimum(problem) == brute_force_optimum(problem)
+    assert two_table_optimum(dense_instance(6, [3, 3], 3, 0)) is None
 
 
 def test_same_seed_gives_the_same_plan(dinner_60) -> None:

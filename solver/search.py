@@ -214,26 +214,16 @@ class Seating:
             return self._best_group_move(r, self.rules.groups[k], s)
         if not self.single[r, p]:
             return -np.inf, []
-        best, step = -np.inf, []
-        gp = g[p]
-        if self.size[r, s] > self.rules.low[s]:
-            ok = self.size[r] < self.rules.cap
-            ok[s] = False
-            if self.apart_at is not None:
-                ok &= self.apart_at[r, p] == 0
-            if self.rules.host[p]:
-                ok &= self.hosts_at[r] == 0
-            if ok.any():
-                d = np.where(ok, gp - gp[s], -np.inf)
-                t = int(np.argmax(d))
-                best, step = float(d[t]), [(r, p, t)]
-        ok = self.swap_partners(r, p)
-        if ok.any():
-            d = np.where(ok, self.swap_gains(r, p), -np.inf)
-            q = int(np.argmax(d))
-            if d[q] > best:
-                best, step = float(d[q]), [(r, p, int(self.a[r, q])), (r, q, s)]
-        return best, step
+        rules = self.rules
+        best, kind, other = _best_step_of(
+            g, self.a[r], self.meets, self.values, self.single[r], self.size[r], rules.cap,
+            rules.low, *self._apart(), rules.host, self.hosts_at[r], r, p,
+        )  # fmt: skip
+        if kind == MOVE:
+            return best, [(r, p, other)]
+        if kind == SWAP:
+            return best, [(r, p, int(self.a[r, other])), (r, other, s)]
+        return -np.inf, []
 
     def _best_group_move(
         self, r: int, group: np.ndarray, s: int
@@ -507,6 +497,7 @@ def compile_kernels() -> None:
     problem = Problem(people=4, tables=(2, 2), rounds=2, weights=((0, 1, 1.0),))
     state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
     _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)
+    state.best_step(0, 0)
     state.move(0, 0, 1)
 
 
@@ -704,6 +695,45 @@ def _best_swap_or_move(
                     continue
                 best, kind, br, bp, bq = d, MOVE, r, p, t
     return best, kind, br, bp, bq
+
+
+@numba.njit(cache=True)
+def _best_step_of(
+    g, ar, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at, r, p
+):  # fmt: skip
+    """The best move of the single person p in round r, or swap with another single person,
+    that the rules allow (Seating.best_step, compiled; g, ar, single, size and hosts_at are the
+    round's rows): (gain, MOVE or SWAP or 0 for none, table or other person). On a tie a move
+    wins, then the lowest table or person."""
+    n, tables = ar.shape[0], g.shape[1]
+    with_apart = apart_at.shape[0] > 0
+    s = ar[p]
+    best, kind, other = -np.inf, 0, -1
+    if size[s] > low[s]:
+        for t in range(tables):
+            if t == s or size[t] >= cap[t]:
+                continue
+            if (with_apart and apart_at[r, p, t] > 0) or (host[p] and hosts_at[t] > 0):
+                continue
+            d = g[p, t] - g[p, s]
+            if d > best:
+                best, kind, other = d, MOVE, t
+    for q in range(n):
+        t = ar[q]
+        if t == s or not single[q]:
+            continue
+        # g[p, t] and g[q, s] count p and q as tablemates, which they will not be.
+        d = g[p, t] - g[p, s] + g[q, s] - g[q, t] - 2.0 * values[p, q] * (meets[p, q] == 0)
+        if d <= best:
+            continue
+        # The one leaving a table is the only keep-apart partner allowed there.
+        if with_apart and (apart_at[r, p, t] != apart[p, q] or apart_at[r, q, s] != apart[q, p]):
+            continue
+        # A host may only join a table without one (unless trading with its host).
+        if host[p] != host[q] and hosts_at[t if host[p] else s] > 0:
+            continue
+        best, kind, other = d, SWAP, q
+    return best, kind, other
 
 
 @dataclass(frozen=True)

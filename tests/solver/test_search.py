@@ -88,6 +88,24 @@ def every_step(problem: Problem, state: Seating):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_a_persons_best_step_is_their_best_allowed_swap_or_move(seed) -> None:
+    rng = np.random.default_rng(seed)
+    problem = Problem(people=13, tables=(5, 5, 4), rounds=2, weights=random_weights(rng, 13, 0.4),
+                      apart=((0, 1), (2, 3), (1, 8)), hosts=frozenset({5, 6, 9}),
+                      min_sizes=(3, 4, 3), fixed=(Fixed(7, 0), Fixed(4, 2, 1)))  # fmt: skip
+    state = seating(problem, seed)
+    steps = list(every_step(problem, state))
+    for r, p in itertools.product(range(2), range(13)):
+        own = [(s, d) for s, d in steps if s[0][:2] == (r, p) or s[-1][:2] == (r, p)]
+        delta, step = state.best_step(r, p)
+        if not state.single[r, p] or not own:
+            assert step == [] and delta == -np.inf
+        else:
+            assert delta == pytest.approx(max(d for _, d in own))
+            assert step in [s for s, _ in own] or step[::-1] in [s for s, _ in own]
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
     rng = np.random.default_rng(seed)
     problem = Problem(people=13, tables=(5, 5, 4), rounds=2, weights=random_weights(rng, 13, 0.4),

@@ -309,32 +309,108 @@ class Seating:
 def descend(
     state: Seating, queue: deque[tuple[int, int]], deadline: float, stop: Callable[[], bool]
 ) -> None:
-    """Apply improving moves and swaps until no queued person has one (or time runs out)."""
-    queued = np.zeros((state.rounds, state.n), dtype=bool)
-    for r, p in queue:
-        queued[r, p] = True
-    steps = 0
-    while queue:
-        steps += 1
-        if steps % 64 == 0 and (time.perf_counter() > deadline or stop()):
+    """Apply improving moves and swaps until no queued person has one (or time runs out).
+    The steps of single people run compiled (_descend); a kept-together group's step here."""
+    R, n = state.rounds, state.n
+    ring = np.zeros((len(queue) + R * n, 2), dtype=np.int64)  # the queue, as a ring buffer
+    ring[: len(queue)] = np.array(queue, dtype=np.int64).reshape(-1, 2)
+    ends = np.array([0, len(queue)], dtype=np.int64)  # its first entry and length
+    queued = np.zeros((R, n), dtype=bool)
+    queued[ring[: len(queue), 0], ring[: len(queue), 1]] = True
+    log = np.zeros((2 * DESCENT_STEPS, 3), dtype=np.int64)
+    rules = state.rules
+    first = True
+    while ends[1]:
+        if not first and (time.perf_counter() > deadline or stop()):
             return
-        r, p = queue.popleft()
-        queued[r, p] = False
-        delta, step = state.best_step(r, p)
+        first = False
+        change, logged, r, p = _descend(
+            state.values, state.gain, state.meets, state.a, state.size, state.hosts_at,
+            *state._apart(), rules.host, state.single, rules.group_of, rules.cap, rules.low,
+            ring, ends, queued, log, DESCENT_STEPS,
+        )  # fmt: skip
+        state.value += change
+        state.log += map(tuple, log[:logged].tolist())
+        if r < 0:
+            continue
+        delta, step = state.best_step(r, p)  # p is kept together with others
         if delta <= EPS:
             continue
-        touched: list[tuple[int, np.ndarray]] = []
         for rr, person, t in step:
             s = int(state.a[rr, person])
             state.move(rr, person, t)
-            touched += [(rr, state.tablemates(rr, s)), (rr, state.tablemates(rr, t))]
-            for r2 in range(state.rounds):
-                if r2 != rr:
-                    touched.append((r2, state.tablemates(r2, int(state.a[r2, person]))))
-        for rr, people in touched:
-            for q in people[~queued[rr, people]]:
-                queued[rr, q] = True
-                queue.append((rr, int(q)))
+            _queue_moved(state.a, rr, person, s, t, ring, ends, queued)
+
+
+DESCENT_STEPS = 64  # steps per compiled call, between looks at the clock
+
+
+@numba.njit(cache=True)
+def _descend(
+    values, gain, meets, a, size, hosts_at, apart_at, apart, host, single, group_of, cap, low,
+    ring, ends, queued, log, steps,
+):  # fmt: skip
+    """Up to `steps` steps of descend(), compiled: pop (round, person) from the ring buffer,
+    apply that person's best step (_best_step_of) when it gains, log its moves in `log` and
+    queue the people whose gains changed. Stops early at an empty queue, or at a person kept
+    together with others, whom it hands back. Returns (objective change, moves logged, round
+    and person handed back or -1, -1)."""
+    change, logged = 0.0, 0
+    for _ in range(steps):
+        if ends[1] == 0:
+            break
+        r, p = ring[ends[0], 0], ring[ends[0], 1]
+        ends[0] = (ends[0] + 1) % ring.shape[0]
+        ends[1] -= 1
+        queued[r, p] = False
+        if group_of[p] >= 0:
+            return change, logged, r, p
+        if not single[r, p]:
+            continue
+        delta, kind, other = _best_step_of(
+            gain[r], a[r], meets, values, single[r], size[r], cap, low, apart_at, apart, host,
+            hosts_at[r], r, p,
+        )  # fmt: skip
+        if delta <= EPS:
+            continue
+        s = a[r, p]
+        # A move seats p at table `other`; a swap seats p at q's table, then q at p's.
+        moves = ((p, other), (-1, -1)) if kind == MOVE else ((p, a[r, other]), (other, s))
+        for person, t in moves:
+            if person < 0:
+                break
+            frm = a[r, person]
+            log[logged, 0] = r
+            log[logged, 1] = person
+            log[logged, 2] = frm
+            logged += 1
+            change += _move(
+                values, gain, meets, a, size, hosts_at, apart_at, apart, host, r, person, t
+            )
+            _queue_moved(a, r, person, frm, t, ring, ends, queued)
+    return change, logged, -1, -1
+
+
+@numba.njit(cache=True)
+def _queue_moved(a, r, person, frm, to, ring, ends, queued):
+    """Queue whoever a move's gains changed: the two tables of round r, then the mover's
+    tablemates in every other round (each person once while queued)."""
+    _queue_table(a, r, frm, ring, ends, queued)
+    _queue_table(a, r, to, ring, ends, queued)
+    for r2 in range(a.shape[0]):
+        if r2 != r:
+            _queue_table(a, r2, a[r2, person], ring, ends, queued)
+
+
+@numba.njit(cache=True)
+def _queue_table(a, r, table, ring, ends, queued):
+    for q in range(a.shape[1]):
+        if a[r, q] == table and not queued[r, q]:
+            queued[r, q] = True
+            end = (ends[0] + ends[1]) % ring.shape[0]
+            ring[end, 0] = r
+            ring[end, 1] = q
+            ends[1] += 1
 
 
 @dataclass
@@ -498,6 +574,7 @@ def compile_kernels() -> None:
     state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
     _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)
     state.best_step(0, 0)
+    descend(state, deque([(0, 0)]), np.inf, lambda: False)
     state.move(0, 0, 1)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -18,6 +20,7 @@ from solver.search import (
     _best_tabu_step,
     balance_handicaps,
     construct_round,
+    descend,
     spread_repeats,
 )
 from tests.solver.conftest import random_weights
@@ -85,6 +88,32 @@ def every_step(problem: Problem, state: Seating):
                 a[rr, person] = t
             if not violations(problem, plan_of(a, T)):
                 yield step, score(problem, a).objective - now
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_descents_end_where_nobody_has_a_gaining_step_and_can_be_undone(rounds) -> None:
+    rng = np.random.default_rng(rounds)
+    problem = Problem(people=40, tables=(9, 9, 8, 8, 8), rounds=rounds,
+                      weights=random_weights(rng, 40, 0.3), apart=((0, 1), (2, 3)),
+                      together=((10, 11), (12, 13), (13, 14)), hosts=frozenset({5, 6}),
+                      min_sizes=(6,) * 5, fixed=(Fixed(7, 0),))  # fmt: skip
+    state = seating(problem, 0)
+    start, value = state.a.copy(), state.value
+    everyone = [(r, p) for r in range(rounds) for p in range(40)]
+    # A descent queues whom a step's gains changed most (the two tables' people, and the movers'
+    # tablemates in other rounds), so a second one may still find steps, and later ones none.
+    for _ in range(10):
+        descend(state, deque(everyone), time.perf_counter() + 60, lambda: False)
+        if max(state.best_step(r, p)[0] for r, p in everyone) <= 1e-9:
+            break
+    else:
+        raise AssertionError("ten descents and still a gaining step")
+    assert state.value > value
+    assert state.value == pytest.approx(score(problem, state.a).objective)
+    np.testing.assert_allclose(state.gain, Seating(state.values, state.rules, state.a).gain)
+    assert violations(problem, plan(state)) == []
+    state.undo(0)
+    assert (state.a == start).all() and state.value == pytest.approx(value)
 
 
 @pytest.mark.parametrize("seed", range(3))

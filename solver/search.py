@@ -228,25 +228,22 @@ class Seating:
     def _best_group_move(
         self, r: int, group: np.ndarray, s: int
     ) -> tuple[float, list[tuple[int, int, int]]]:
-        if (
-            self.rules.fixed_table[r, group[0]] >= 0
-            or self.size[r, s] - len(group) < (self.rules.low[s])
-        ):
+        """The best move of a kept-together group to a table with room, or trade of seats with
+        as many single people at another table."""
+        if self.rules.fixed_table[r, group[0]] >= 0:
             return -np.inf, []
-        g = self.gain[r]
-        inside = sum(self.weff(r, m)[group].sum() for m in group)
-        d = g[group].sum(axis=0) - g[group, s].sum() + inside
-        ok = self.size[r] + len(group) <= self.rules.cap
-        ok[s] = False
-        if self.apart_at is not None:
-            ok &= self.apart_at[r, group].sum(axis=0) == 0
-        if self.rules.host[group].any():
-            ok &= self.hosts_at[r] == 0
-        if not ok.any():
+        rules = self.rules
+        trade = np.empty(len(group), dtype=np.int64)
+        best, kind, t = _best_group_step(
+            self.gain[r], self.a[r], self.meets, self.values, self.single[r], self.size[r],
+            rules.cap, rules.low, *self._apart(), rules.host, self.hosts_at[r], r, group, trade,
+        )  # fmt: skip
+        if kind == 0:
             return -np.inf, []
-        d = np.where(ok, d, -np.inf)
-        t = int(np.argmax(d))
-        return float(d[t]), [(r, int(m), t) for m in group]
+        step = [(r, int(m), int(t)) for m in group]
+        if kind == SWAP:
+            step += [(r, int(q), s) for q in trade]
+        return best, step
 
     def random_swap(self, r: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
         """A random valid swap of two single people in round r (empty if none was found)."""
@@ -570,12 +567,12 @@ def _swap_if_better(
 def compile_kernels() -> None:
     """Compile the search's inner loops now, or load them from numba's cache (solver/__pycache__),
     so that a first solve does not spend its time limit compiling. `make setup` calls this."""
-    problem = Problem(people=4, tables=(2, 2), rounds=2, weights=((0, 1, 1.0),))
+    problem = Problem(people=4, tables=(2, 2), rounds=2, weights=((0, 1, 1.0),), together=((0, 1),))
     state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
-    _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)
-    state.best_step(0, 0)
-    descend(state, deque([(0, 0)]), np.inf, lambda: False)
-    state.move(0, 0, 1)
+    _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)  # and a group's
+    state.best_step(0, 2)
+    descend(state, deque([(0, 2)]), np.inf, lambda: False)
+    state.move(0, 2, 1)
 
 
 def tabu_search(
@@ -811,6 +808,101 @@ def _best_step_of(
             continue
         best, kind, other = d, SWAP, q
     return best, kind, other
+
+
+@numba.njit(cache=True)
+def _best_group_step(
+    g, ar, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at, r, group, trade
+):  # fmt: skip
+    """The best move of a kept-together group (all at one table) in round r to a table with
+    room, or trade of seats with as many single people at another table, that the rules allow:
+    (gain, MOVE or SWAP or 0 for none, table); a trade's people go in `trade`. At each table
+    the trade takes the single people who gain most from the group's table, each counted alone
+    (their pairs with each other, which they keep, are then added)."""
+    n, tables, k = ar.shape[0], g.shape[1], group.shape[0]
+    with_apart = apart_at.shape[0] > 0
+    s = ar[group[0]]
+    # The group's side of a step to table t: what its people gain there less what they leave,
+    # plus their pairs with each other, which g[m, s] counts but they keep.
+    inside, hosts = 0.0, 0
+    for x in group:
+        if host[x]:
+            hosts += 1
+        for y in group:
+            if x != y and meets[x, y] == 1:
+                inside += values[x, y]
+    side = np.full(tables, inside)
+    for t in range(tables):
+        for m in group:
+            side[t] += g[m, t] - g[m, s]
+    best, kind, where = -np.inf, 0, -1
+    if size[s] - k >= low[s]:
+        for t in range(tables):
+            if t == s or size[t] + k > cap[t] or (hosts > 0 and hosts_at[t] > 0):
+                continue
+            if with_apart and _apart_clash(apart_at, apart, r, group, t, group[:0]):
+                continue
+            if side[t] > best:
+                best, kind, where = side[t], MOVE, t
+    # A single person's side of a trade: what they gain at the group's table, less what they
+    # leave and their pairs with the group, who leave that table as they come.
+    top = np.full((tables, k), -1)
+    top_gain = np.full((tables, k), -np.inf)
+    for q in range(n):
+        t = ar[q]
+        if t == s or not single[q]:
+            continue
+        d = g[q, s] - g[q, t]
+        partners = 0
+        for m in group:
+            d -= 2.0 * values[m, q] * (meets[m, q] == 0)
+            if with_apart and apart[q, m]:
+                partners += 1
+        # Those leaving a table are the only keep-apart partners allowed there.
+        if with_apart and apart_at[r, q, s] != partners:
+            continue
+        i = k
+        while i > 0 and d > top_gain[t, i - 1]:
+            i -= 1
+        if i < k:
+            top[t, i + 1 :] = top[t, i:-1].copy()
+            top_gain[t, i + 1 :] = top_gain[t, i:-1].copy()
+            top[t, i], top_gain[t, i] = q, d
+    for t in range(tables):
+        if t == s or top[t, k - 1] < 0:
+            continue
+        d, hosts_in = side[t], 0
+        for i in range(k):
+            q = top[t, i]
+            d += top_gain[t, i]
+            if host[q]:
+                hosts_in += 1
+            for j in range(i + 1, k):
+                if meets[q, top[t, j]] == 1:
+                    d += 2.0 * values[q, top[t, j]]
+        if d <= best:
+            continue
+        if hosts_at[t] - hosts_in + hosts > 1 or hosts_at[s] - hosts + hosts_in > 1:
+            continue
+        if with_apart and _apart_clash(apart_at, apart, r, group, t, top[t]):
+            continue
+        best, kind, where = d, SWAP, t
+        trade[:] = top[t]
+    return best, kind, where
+
+
+@numba.njit(cache=True)
+def _apart_clash(apart_at, apart, r, group, t, leaving):
+    """Whether someone of `group` has a keep-apart partner at table t in round r other than
+    the people `leaving` it."""
+    for m in group:
+        partners = 0
+        for q in leaving:
+            if apart[m, q]:
+                partners += 1
+        if apart_at[r, m, t] != partners:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

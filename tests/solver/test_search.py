@@ -134,6 +134,36 @@ def test_a_persons_best_step_is_their_best_allowed_swap_or_move(seed) -> None:
             assert step in [s for s, _ in own] or step[::-1] in [s for s, _ in own]
 
 
+def test_a_couple_at_a_full_table_trades_seats_with_two_people_for_the_ones_they_seek() -> None:
+    problem = Problem(people=8, tables=(4, 4), together=((0, 1),),
+                      weights=((0, 4, 5.0), (1, 5, 5.0), (6, 7, 1.0), (2, 6, 1.0)))  # fmt: skip
+    state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 0, 0, 1, 1, 1, 1]]))
+    # Nobody can move to a full table. 6 and 7 come over, keeping their pair, and 6 meets 2.
+    assert state.best_step(0, 0) == (11.0, [(0, 0, 1), (0, 1, 1), (0, 6, 0), (0, 7, 0)])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_groups_step_keeps_every_rule_and_gains_what_it_says(seed) -> None:
+    rng = np.random.default_rng(seed)
+    problem = Problem(people=30, tables=(8, 8, 7, 7), rounds=2, weights=random_weights(rng, 30, 0.5),
+                      together=((0, 1), (2, 3), (3, 4), (20, 21)), apart=((0, 5), (2, 6), (1, 12)),
+                      hosts=frozenset({5, 7, 9}), min_sizes=(6,) * 4, fixed=(Fixed(20, 1, 0),))  # fmt: skip
+    state = seating(problem, seed)
+    trades = 0
+    for r, p in itertools.product(range(2), (0, 2, 20)):
+        delta, step = state.best_step(r, p)
+        if not step:
+            continue
+        trades += len(step) > len(state.rules.groups[state.rules.group_of[p]])
+        before = state.value
+        for rr, person, t in step:
+            state.move(rr, person, t)
+        assert state.value - before == pytest.approx(delta)
+        assert violations(problem, plan(state)) == []
+    assert trades
+    assert state.value == pytest.approx(score(problem, state.a).objective)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
     rng = np.random.default_rng(seed)

@@ -2,14 +2,15 @@
 annealing for the 2,000-person gala), on generated dinners of each size class and the classic
 Social Golfer instances; then, per small-dinner shape, how many of three instances this solver
 proves optimal within the time limit; then, on dinners built around a hidden plan (so their
-optimum is known), how far short of it the solver ends. Prints Markdown tables and writes them to
-benchmarks/RESULTS.md.
+optimum is known), how far short of it the solver ends; then dinners with couples kept together.
+Prints Markdown tables and writes them to benchmarks/RESULTS.md.
 
     python -m benchmarks.solver_bench            # the full run (about twenty minutes)
     python -m benchmarks.solver_bench --quick    # short time limits, for a smoke test
     python -m benchmarks.solver_bench --only gala
     python -m benchmarks.solver_bench --only proofs   # small dinners: proven optimal or not
     python -m benchmarks.solver_bench --only planted  # dinners with a known optimum
+    python -m benchmarks.solver_bench --only couples  # dinners with couples kept together
     python -m benchmarks.solver_bench --only relaxations --no-write  # LP bounds vs optima
 
 This solver runs through the command line (`python -m solver seat|golf`), in a child process
@@ -476,6 +477,35 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+# Tag dinners (people, tables, rounds, seed) with couples kept together.
+COUPLES_SHAPES = [(90, [10] * 9, 2, 5), (90, [10] * 9, 2, 7), (150, [10] * 15, 2, 8)]
+
+
+def couples(quick: bool) -> str:
+    """Markdown: tag dinners with every seat taken, without couples, with 5 and with 20 (people
+    0 and 1, 2 and 3, ... kept together): what this solver finds within the time limit."""
+    limit = 2.0 if quick else 10.0
+    counts = (0, 5, 20)
+    lines = [
+        f"| dinner (2 rounds, found in {limit:g} s) | "
+        + " | ".join(f"{k} couples" for k in counts)
+        + " |",
+        "|---|" + "---:|" * len(counts),
+    ]
+    for people, tables, rounds, seed in COUPLES_SHAPES:
+        name = f"{people} ({len(tables)}x{tables[0]}), seed {seed}"
+        print(f"couples {name} ...", file=sys.stderr, flush=True)
+        found = []
+        for k in counts:
+            problem = replace(
+                tag_instance(people, tables, rounds, seed),
+                together=tuple((2 * i, 2 * i + 1) for i in range(k)),
+            )
+            found.append(solve(problem, time_limit=limit).objective)
+        lines.append(f"| {name} | " + " | ".join(_fmt(f) for f in found) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.solver_bench")
     parser.add_argument("--quick", action="store_true", help="short time limits (smoke test)")
@@ -499,6 +529,8 @@ def main(argv: list[str] | None = None) -> None:
         parts.append(proofs(args.quick))
     if args.only in "planted":
         parts.append(planted(args.quick))
+    if args.only in "couples":
+        parts.append(couples(args.quick))
     if args.only == "relaxations":  # minutes of proofs: only when asked for by name
         parts.append(relaxations(args.quick))
     report = "\n\n".join(parts)

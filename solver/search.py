@@ -34,6 +34,8 @@ class Rules:
     low: np.ndarray  # (T,) minimum people per table
     groups: tuple[np.ndarray, ...]  # keep-together groups of size >= 2
     group_of: np.ndarray  # (n,) index into groups, -1 for people on their own
+    members: np.ndarray  # the groups' people, one group after another (for compiled code)
+    starts: np.ndarray  # (groups + 1,) where each group's people start in members
     fixed_table: np.ndarray  # (R, n) table a person (or their group) is fixed to, -1 if free
     apart: np.ndarray | None  # (n, n) bool, None when there are no keep-apart pairs
     host: np.ndarray  # (n,) bool
@@ -63,6 +65,8 @@ class Rules:
             low=np.array(problem.min_sizes or (0,) * T),
             groups=groups,
             group_of=group_of,
+            members=np.concatenate([np.zeros(0, dtype=np.int64), *groups]).astype(np.int64),
+            starts=np.cumsum([0, *map(len, groups)]).astype(np.int64),
             fixed_table=fixed_table,
             apart=apart,
             host=host,
@@ -238,12 +242,7 @@ class Seating:
             self.gain[r], self.a[r], self.meets, self.values, self.single[r], self.size[r],
             rules.cap, rules.low, *self._apart(), rules.host, self.hosts_at[r], r, group, trade,
         )  # fmt: skip
-        if kind == 0:
-            return -np.inf, []
-        step = [(r, int(m), int(t)) for m in group]
-        if kind == SWAP:
-            step += [(r, int(q), s) for q in trade]
-        return best, step
+        return best, _group_step(r, group, s, kind, t, trade)
 
     def random_swap(self, r: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
         """A random valid swap of two single people in round r (empty if none was found)."""
@@ -655,12 +654,30 @@ def _best_tabu_step(
         step = [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]
     elif kind == MOVE:
         step = [(r, p, q)]
-    for group in rules.groups:
-        for r in range(state.rounds):
-            delta, group_step = state.best_step(r, int(group[0]))
-            if group_step and delta > best_delta:
-                best_delta, step = delta, group_step
+    if rules.groups:
+        trade = np.empty(len(state.a[0]), dtype=np.int64)
+        delta, r, k, kind, t = _best_group_steps(
+            state.gain, state.a, state.meets, state.values, state.single, state.size, rules.cap,
+            rules.low, *state._apart(), rules.host, state.hosts_at, rules.fixed_table,
+            rules.members, rules.starts, trade,
+        )  # fmt: skip
+        if kind and delta > best_delta:
+            group = rules.groups[k]
+            best_delta = delta
+            step = _group_step(r, group, int(state.a[r, group[0]]), kind, t, trade)
     return step, best_delta
+
+
+def _group_step(
+    r: int, group: np.ndarray, s: int, kind: int, t: int, trade: np.ndarray
+) -> list[tuple[int, int, int]]:
+    """A group's step as moves: all to table t, and on a trade as many from `trade` to s."""
+    if kind == 0:
+        return []
+    step = [(r, int(m), int(t)) for m in group]
+    if kind == SWAP:
+        step += [(r, int(q), s) for q in trade[: len(group)]]
+    return step
 
 
 @numba.njit(cache=True)
@@ -887,8 +904,33 @@ def _best_group_step(
         if with_apart and _apart_clash(apart_at, apart, r, group, t, top[t]):
             continue
         best, kind, where = d, SWAP, t
-        trade[:] = top[t]
+        trade[:k] = top[t]
     return best, kind, where
+
+
+@numba.njit(cache=True)
+def _best_group_steps(
+    gain, a, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at, fixed_table,
+    members, starts, trade,
+):  # fmt: skip
+    """The best step over every kept-together group not fixed to a table, and every round
+    (_best_group_step): (gain, round, group, MOVE or SWAP or 0 for none, table); a trade's
+    people in `trade`."""
+    best, br, bk, kind, where = -np.inf, -1, -1, 0, -1
+    found = np.empty(trade.shape[0], dtype=np.int64)
+    for k in range(starts.shape[0] - 1):
+        group = members[starts[k] : starts[k + 1]]
+        for r in range(a.shape[0]):
+            if fixed_table[r, group[0]] >= 0:
+                continue
+            d, got, t = _best_group_step(
+                gain[r], a[r], meets, values, single[r], size[r], cap, low, apart_at, apart,
+                host, hosts_at[r], r, group, found,
+            )  # fmt: skip
+            if got and d > best:
+                best, br, bk, kind, where = d, r, k, got, t
+                trade[: group.shape[0]] = found[: group.shape[0]]
+    return best, br, bk, kind, where
 
 
 @numba.njit(cache=True)

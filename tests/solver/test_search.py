@@ -116,14 +116,19 @@ def test_descents_end_where_nobody_has_a_gaining_step_and_can_be_undone(rounds) 
     assert (state.a == start).all() and state.value == pytest.approx(value)
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_a_persons_best_step_is_their_best_allowed_swap_or_move(seed) -> None:
+def small_dinner_with_rules(seed: int) -> tuple[Seating, list]:
+    """A plan of 13 people over two rounds with every kind of rule, and every step from it."""
     rng = np.random.default_rng(seed)
     problem = Problem(people=13, tables=(5, 5, 4), rounds=2, weights=random_weights(rng, 13, 0.4),
                       apart=((0, 1), (2, 3), (1, 8)), hosts=frozenset({5, 6, 9}),
                       min_sizes=(3, 4, 3), fixed=(Fixed(7, 0), Fixed(4, 2, 1)))  # fmt: skip
     state = seating(problem, seed)
-    steps = list(every_step(problem, state))
+    return state, list(every_step(problem, state))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_persons_best_step_is_their_best_allowed_swap_or_move(seed) -> None:
+    state, steps = small_dinner_with_rules(seed)
     for r, p in itertools.product(range(2), range(13)):
         own = [(s, d) for s, d in steps if s[0][:2] == (r, p) or s[-1][:2] == (r, p)]
         delta, step = state.best_step(r, p)
@@ -167,12 +172,7 @@ def test_a_groups_step_keeps_every_rule_and_gains_what_it_says(seed) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
-    rng = np.random.default_rng(seed)
-    problem = Problem(people=13, tables=(5, 5, 4), rounds=2, weights=random_weights(rng, 13, 0.4),
-                      apart=((0, 1), (2, 3), (1, 8)), hosts=frozenset({5, 6, 9}),
-                      min_sizes=(3, 4, 3), fixed=(Fixed(7, 0), Fixed(4, 2, 1)))  # fmt: skip
-    state = seating(problem, seed)
-    steps = list(every_step(problem, state))
+    state, steps = small_dinner_with_rules(seed)
     free = np.zeros((2, 13), dtype=np.int64)
     step, delta = _best_tabu_step(state, free, 1, np.inf)
     assert delta == pytest.approx(max(d for _, d in steps))

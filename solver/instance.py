@@ -104,9 +104,10 @@ def _weights(entries: list, people: int) -> tuple[tuple[int, int, float], ...]:
         i, j = (_person(v, where, people) for v in entry[:2])
         if i == j:
             raise ValueError(f"{where}: a pair needs two different people, got {i} twice.")
-        if (min(i, j), max(i, j)) in weights:
+        key = (min(i, j), max(i, j))
+        if key in weights:
             raise ValueError(f"{where}: the pair ({i}, {j}) is listed twice.")
-        weights[min(i, j), max(i, j)] = (min(i, j), max(i, j), _number(entry[2], where))
+        weights[key] = (*key, _number(entry[2], where))
     return tuple(sorted(weights.values()))
 
 

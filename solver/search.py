@@ -302,6 +302,9 @@ class Seating:
         return np.where(ok, d, -np.inf)
 
 
+DESCENT_STEPS = 64  # steps per compiled call of descend(), between looks at the clock
+
+
 def descend(
     state: Seating, queue: deque[tuple[int, int]], deadline: float, stop: Callable[[], bool]
 ) -> None:
@@ -336,9 +339,6 @@ def descend(
             s = int(state.a[rr, person])
             state.move(rr, person, t)
             _queue_moved(state.a, rr, person, s, t, ring, ends, queued)
-
-
-DESCENT_STEPS = 64  # steps per compiled call, between looks at the clock
 
 
 @numba.njit(cache=True)

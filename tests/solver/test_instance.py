@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
+from itertools import product
 
 import numpy as np
 import pytest
 
 from solver import Fixed, Problem
-from solver.bounds import distinct_pairs_most, lp_bound, per_person_bound
+from solver.bounds import distinct_pairs_most, lp_bound, per_person_bound, shared_pairs_least
 from solver.columns import set_partitioning_bound
 from solver.evaluate import value_matrix
 from solver.instance import problem_from_json, problem_to_json, result_to_json
@@ -103,6 +105,39 @@ def test_crowded_tables_force_repeats(people, tables, rounds, most) -> None:
     best = brute_force_optimum(problem)
     assert best <= lp_bound(problem, value_matrix(problem)) == most
     assert best == most or (rounds, best) == (3, 13)  # the bound is met but for three rounds
+
+
+def seatings(sizes: tuple[int, ...], groups: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """Every seating of sum(sizes) people at full tables of `sizes`, groups together, as rows of
+    a pair matrix: [seating, i * n + j] is True when i and j share a table."""
+    n = sum(sizes)
+    rows = np.array(list(product(range(len(sizes)), repeat=n)))
+    rows = rows[((rows[:, :, None] == np.arange(len(sizes))).sum(axis=1) == sizes).all(axis=1)]
+    for group in groups:
+        rows = rows[(rows[:, group] == rows[:, group[:1]]).all(axis=1)]
+    same = rows[:, :, None] == rows[:, None, :]
+    return np.triu(same, 1).reshape(len(rows), n * n)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "groups", "least"),
+    [((3, 3, 3), ((0, 1),), 2), ((4, 4, 4), ((0, 1, 2),), 6), ((3, 3, 3), (), 0),
+     ((3, 3, 2), ((0, 1),), 1), ((4, 4), ((0, 1), (2, 3)), 4)],
+)  # fmt: skip
+def test_shared_pairs_least_is_the_fewest_any_two_rounds_share(sizes, groups, least) -> None:
+    # Three tables of three with a couple: the couple's table in the second round has one seat
+    # left, but the first round's other two tables each need one there to share no pair.
+    pairs = seatings(sizes, groups).astype(np.int64)
+    assert (pairs @ pairs.T).min() == least
+    assert shared_pairs_least(sizes, tuple(sorted(map(len, groups)))) == least
+
+
+def test_a_couple_at_full_fours_forces_repeats() -> None:
+    # Sixteen golfers in fours over three rounds: 72 pairs of places, less two repeats of the
+    # couple and, each two rounds, one more pair (shared_pairs_least's docstring).
+    golf = Problem(16, (4,) * 4, 3, base_value=1.0)
+    assert distinct_pairs_most(golf) == 72
+    assert distinct_pairs_most(replace(golf, together=((0, 1),))) == 68
 
 
 def test_lp_bound_with_triangles_is_tighter_than_per_person() -> None:

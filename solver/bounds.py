@@ -51,7 +51,7 @@ def shared_pairs_least(sizes: tuple[int, ...], groups: tuple[int, ...] = ()) -> 
     least = max(crowded_pairs(sizes), sum(comb(g, 2) for g in groups))
     # Where every group fits the share of a table that an even spread gives each other table,
     # the groups force nothing more (and CP-SAT takes its whole second at tables of ten).
-    spread = -(-max(sizes, default=0) // max(len(sizes), 1))
+    spread = math.ceil(max(sizes, default=0) / max(len(sizes), 1))
     if len(sizes) > SHARED_EXACT_TABLES or max(groups, default=0) <= spread:
         return least
     m = cp_model.CpModel()

@@ -22,11 +22,9 @@ from itertools import combinations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solver.columns import EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
+from solver.columns import APART, EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
 from solver.exact import integer_scale
 from solver.model import Problem
-
-APART = -1e6  # the pricing's value of a pair kept apart
 
 FROM_SCRATCH = pywraplp.MPSolverParameters()
 FROM_SCRATCH.SetIntegerParam(FROM_SCRATCH.INCREMENTALITY, FROM_SCRATCH.INCREMENTALITY_OFF)
@@ -49,9 +47,6 @@ class RoundGroups(PairLP):
         super().__init__(problem, values)
         n, rounds, lp = self.n, problem.rounds, self.lp
         self.rounds = rounds
-        # A decision may leave the columns at hand no solution while new ones would give one:
-        # an artificial column per row keeps the LP solvable, at a price no plan can pay.
-        self.penalty = float(values[values > 0].sum()) / 2 + 1.0
         self.everyone = [
             [self._covered(lp.Constraint(1, 1)) for _ in range(n)] for _ in range(rounds)
         ]
@@ -116,12 +111,6 @@ class RoundGroups(PairLP):
             for g, z in zip(self.groups[r], self.z[r], strict=True):
                 if i in g and j in g:
                     row.SetCoefficient(z, 1.0)
-        return row
-
-    def _covered(self, row: pywraplp.Constraint) -> pywraplp.Constraint:
-        artificial = self.lp.NumVar(0.0, self.lp.infinity(), "")
-        self.lp.Objective().SetCoefficient(artificial, -self.penalty)
-        row.SetCoefficient(artificial, 1.0)
         return row
 
     def value(self, deadline: float) -> float | None:

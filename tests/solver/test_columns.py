@@ -4,6 +4,7 @@ against the LP over every group, and its use in solve()."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
@@ -74,6 +75,9 @@ def test_priced_bound_equals_the_lp_over_every_group(seed: int) -> None:
     tables = [(3, 3), (4, 2), (3, 3, 2), (2, 2, 2)][seed % 4]
     people = sum(tables) - seed % 2  # full tables, or a seat to spare
     problem = Problem(people, tables, rounds=1 + seed % 3, weights=random_weights(rng, people, 0.6))
+    if seed >= 4:  # a pair kept together and two apart
+        pairs = rng.permutation(list(combinations(range(people), 2)))
+        problem = replace(problem, together=(tuple(pairs[0]),), apart=tuple(map(tuple, pairs[1:3])))
     values = value_matrix(problem)
     listed = Groups(problem, values)
     for s in listed.sizes:
@@ -82,6 +86,18 @@ def test_priced_bound_equals_the_lp_over_every_group(seed: int) -> None:
     exact = listed.solve(time.perf_counter() + 60)[0]
     priced = set_partitioning_bound(problem, values, time.perf_counter() + 30, slack=0.0)
     assert priced == pytest.approx(exact, abs=1e-4)
+
+
+def test_the_bound_keeps_the_rules() -> None:
+    # Four people at two tables of two: the valuable pairs are the ones the rules rule out.
+    apart = Problem(4, (2, 2), weights=((0, 1, 5.0), (2, 3, 5.0), (0, 2, 1.0), (1, 3, 1.0)))
+    together = Problem(4, (2, 2), weights=((0, 2, 5.0), (1, 3, 5.0), (0, 1, 1.0), (2, 3, 1.0)))
+    for problem, rules in ((apart, {"apart": ((0, 1),)}), (together, {"together": ((1, 0),)})):
+        values = value_matrix(problem)
+        deadline = time.perf_counter() + 30
+        assert set_partitioning_bound(problem, values, deadline, slack=0) == pytest.approx(10)
+        ruled = replace(problem, **rules)
+        assert set_partitioning_bound(ruled, values, deadline, slack=0) == pytest.approx(2)
 
 
 @pytest.mark.parametrize("tables", [(4, 4), (4, 4, 4), (6, 6)])

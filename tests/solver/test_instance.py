@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
-from itertools import product
+from itertools import combinations, product
 
 import numpy as np
 import pytest
@@ -82,6 +82,9 @@ def test_bounds_are_never_below_the_optimum(seed: int) -> None:
     rounds = 1 + seed % 2
     problem = Problem(people=6, tables=(3, 3) if seed % 3 else (2, 2, 2), rounds=rounds,
                       weights=random_weights(rng, 6, 0.5))  # fmt: skip
+    if seed % 4 >= 2:  # a pair kept together and two apart
+        pairs = rng.permutation(list(combinations(range(6), 2)))
+        problem = replace(problem, together=(tuple(pairs[0]),), apart=tuple(map(tuple, pairs[1:3])))
     best = brute_force_optimum(problem)
     values = value_matrix(problem)
     assert per_person_bound(problem, values) >= best - 1e-9

@@ -43,6 +43,7 @@ from solver.search import (
     spread_repeats,
     tabu_search,
 )
+from solver.two_tables import two_table_plan
 
 EXACT_PEOPLE = 24  # above this the exact model rarely proves anything within seconds
 TABU_PEOPLE = 300  # tabu search evaluates n^2 swaps per step; above this, the queue-driven ILS
@@ -141,11 +142,15 @@ def solve(
         )
     state = Seating(values, rules, assignment)
     stats: dict = {}
-    bound = lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))
-    if bound is not None:
+    tried = two_table_plan(problem, values, min(search_end, start + 0.5 * time_limit), stop)
+    if tried is not None:
+        bounds["every seating"] = score(problem, tried, values).objective
+    elif (bound := lp_bound(problem, values, time_limit=min(2.0, 0.1 * time_limit))) is not None:
         bounds["lp"] = bound
     reporter.bound = min(bounds.values())
-    if problem.people <= EXACT_PEOPLE:
+    if tried is not None:
+        best, log, stats["method"] = tried, None, "every seating tried"
+    elif problem.people <= EXACT_PEOPLE:
         ends = min(search_end, time.perf_counter() + 0.2 * time_limit)
         bound = set_partitioning_bound(problem, values, ends, state.a, slack=0.0, stop=stop)
         if bound is not None:
@@ -236,7 +241,8 @@ def solve(
             if found is not None and score(problem, found, values).objective > mine + EPS:
                 best = found
                 stats["best_search"] = 2
-    stats.update(perturbations=log.perturbations, improvements=log.improvements)
+    if log is not None:
+        stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
     swaps = min(search_end + 0.1 * time_limit, swaps_end)
     stats["coverage_swaps"] = improve_coverage(final, swaps, stop)

@@ -218,9 +218,9 @@ def set_partitioning_bound(
                 continue
             # Groups of reduced cost below `floor` are not looked for, so the bound gives up at
             # most `share` of the LP's value. The higher the floor, the sooner the search ends:
-            # the first proof allows FIRST_SLACK (LATE_SLACK when it is late), each next one half
-            # as much, down to `slack`.
-            share = max(share, LATE_SLACK if tailing else slack)
+            # the first proof allows FIRST_SLACK (LATE_SLACK when it is late and some slack is
+            # allowed at all), each next one half as much, down to `slack`.
+            share = max(share, LATE_SLACK if tailing and slack > 0 else slack)
             floor = max(EPS, share * value / (problem.rounds * groups.tables))
             best, found, complete = best_groups(mu, pi, cost, floor, halt)
             if not complete:

@@ -1,11 +1,12 @@
 """solve(): refuse impossible requests at once, then seat people with the method that fits the size.
 
-Up to EXACT_PEOPLE people the exact CP-SAT model runs (after a short local search gives it a
-starting plan), with branch and price (solver.branching) on a thread beside it, and one of the
-two usually proves optimality; above that, greedy construction and iterated local
-search run for the whole time limit (up to TABU_PEOPLE, two tabu searches from different seeds,
-one in a process of its own), against the per-person bound, the pair LP's where affordable, and
-the set-partitioning LP's (solver.columns) where it is proven in time.
+At two tables over one or two rounds every seating is tried, where there are few enough
+(solver.two_tables). Otherwise, up to EXACT_PEOPLE people the exact CP-SAT model runs (after a
+short local search gives it a starting plan), with branch and price (solver.branching) on a
+thread beside it, and one of the two usually proves optimality; above that, greedy construction
+and iterated local search run for the whole time limit (up to TABU_PEOPLE, two tabu searches
+from different seeds, one in a process of its own), against the per-person bound, the pair LP's
+where affordable, and the set-partitioning LP's (solver.columns) where it is proven in time.
 """
 
 from __future__ import annotations

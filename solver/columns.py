@@ -37,6 +37,7 @@ NOISE = (0.0, 0.3)  # the cheap pricing's tries, in shares of the largest mu (mo
 SLACK = 0.005  # of the LP's value, which the bound may give up to be proven sooner
 FIRST_SLACK = 0.04  # the same for its first proof
 LATE_SLACK = 0.1  # for a first proof from halfway to the deadline: a weaker bound, found sooner
+CHEAP_PROOF = 0.05  # seconds: a proof this quick (less than an LP re-solve) follows each one
 EPS = 1e-7
 APART = -1e6  # the pricing's value of a pair kept apart
 GLOP_PARAMETERS = "use_preprocessing: false"
@@ -191,7 +192,8 @@ def set_partitioning_bound(
     up to `slack` of the LP's value above it. None when no pricing finished by the deadline.
     Halfway to it with no bound yet, the exact pricing runs whatever the cheap one would find,
     with a higher floor: a first bound, if weaker, rather than none (at 60 people the LP
-    converges in 2-4 s; proving a bound 4% above it then took up to 3 s more, 10% under 1 s)."""
+    converges in 2-4 s; proving a bound 4% above it then took up to 3 s more, 10% under 1 s).
+    Where a proof takes milliseconds (golf's flights of four), one follows every LP solve."""
     if plan is None:
         seats = np.repeat(np.arange(len(problem.tables)), problem.tables)[: problem.people]
         plan = np.tile(seats, (problem.rounds, 1))
@@ -202,33 +204,47 @@ def set_partitioning_bound(
     rng = np.random.default_rng(0)
     _added(groups, _greedy_groups(np.maximum(values, 0.0), np.zeros(problem.people), _cost(groups)))
     bound, share = math.inf, FIRST_SLACK if slack > 0 else 0.0
+    cheap = None  # whether a proof takes under CHEAP_PROOF (None: not tried yet)
+    compile_kernels()  # its first call loads it (0.4 s), which is not what the trial measures
     halfway = (time.perf_counter() + deadline) / 2
-    with Halt(deadline, stop) as halt:
-        while not halt.flag[0]:
-            solved = groups.solve(deadline)
-            if solved is None:
-                break
-            value, mu, pi, cost = solved
-            # Cheap pricing first, then with noise; the exact one when neither finds a group, or
-            # from halfway to the deadline while there is no bound yet.
-            tailing = math.isinf(bound) and time.perf_counter() > halfway
-            if not tailing and any(
-                _added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE
-            ):
-                continue
-            # Groups of reduced cost below `floor` are not looked for, so the bound gives up at
-            # most `share` of the LP's value. The higher the floor, the sooner the search ends:
-            # the first proof allows FIRST_SLACK (LATE_SLACK when it is late and some slack is
-            # allowed at all), each next one half as much, down to `slack`.
-            share = max(share, LATE_SLACK if tailing and slack > 0 else slack)
-            floor = max(EPS, share * value / (problem.rounds * groups.tables))
+    while time.perf_counter() < deadline and not stop():
+        solved = groups.solve(deadline)
+        if solved is None:
+            break
+        value, mu, pi, cost = solved
+        # Cheap pricing first, then with noise; the exact one when neither finds a group, from
+        # halfway to the deadline while no bound is as close as a late proof's, or after every
+        # LP where it is cheap (golf's groups of four: milliseconds), so the bound follows it.
+        tailing = bound > value * (1 + LATE_SLACK) and time.perf_counter() > halfway
+        priced = not tailing and any(
+            _added(groups, _greedy_groups(mu, pi, cost, rng, noise)) for noise in NOISE
+        )
+        if priced and cheap is False:
+            continue
+        # Groups of reduced cost below `floor` are not looked for, so the bound gives up at most
+        # `share` of the LP's value. The higher the floor, the sooner the search ends: the first
+        # proof allows FIRST_SLACK (LATE_SLACK when it is late and some slack is allowed at
+        # all), each next one half as much, down to `slack`.
+        share = max(share, LATE_SLACK if tailing and slack > 0 else slack)
+        floor = max(EPS, share * value / (problem.rounds * groups.tables))
+        # The first proof is cut short unless it is cheap: from the first LP's duals, at 60
+        # people at tables of ten, it would take seconds.
+        ends = min(deadline, time.perf_counter() + CHEAP_PROOF) if cheap is None else deadline
+        with Halt(ends, stop) as halt:
+            began = time.perf_counter()
             best, found, complete = best_groups(mu, pi, cost, floor, halt)
-            if not complete:
-                break
-            bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
-            if not _added(groups, found) and share <= slack:
-                break
-            share /= 2
+            cheap = complete and time.perf_counter() - began < CHEAP_PROOF
+        if not complete:
+            if ends < deadline:
+                continue
+            break
+        bound = min(bound, value + problem.rounds * groups.tables * max(best, 0.0))
+        # The LP's value only grows, so the bound cannot come down by more than this gap.
+        if bound <= value * (1 + slack) + EPS:
+            break
+        if not _added(groups, found) and not priced and share <= slack:
+            break
+        share /= 2
     return None if math.isinf(bound) else bound
 
 

@@ -10,6 +10,7 @@ seatings costs one lookup.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -34,18 +35,16 @@ def two_table_plan(
     n = problem.people
     if len(problem.tables) != 2 or problem.rounds > 2 or not 2 <= n <= MAX_PEOPLE:
         return None
-    cut = _cuts(values)
     seatings = [_seatings(problem, r) for r in range(problem.rounds)]
-    if any(len(s) == 0 for s in seatings):
+    counts = [len(s) for s in seatings]
+    same = problem.rounds == 2 and np.array_equal(*seatings)  # then (a, b) and (b, a) are one plan
+    if 0 in counts or math.prod(counts) / (2 if same else 1) > MOST_PAIRS:
         return None
+    cut = _cuts(values)
     if problem.rounds == 1:
         chosen = [seatings[0][np.argmin(cut[seatings[0]])]]
     else:
         first, second = seatings
-        same = np.array_equal(first, second)  # then (a, b) and (b, a) are one plan
-        pairs = len(first) * len(second) / (2 if same else 1)
-        if pairs > MOST_PAIRS:
-            return None
         best, chosen = np.inf, None
         for start in range(0, len(first), BLOCK):
             if stop() or time.perf_counter() > deadline:

@@ -56,6 +56,8 @@ def test_other_shapes_are_left_to_the_search():
     assert tried(Problem(6, (2, 2, 2), 2, weights=((0, 1, 1.0),))) is None
     assert tried(Problem(6, (3, 3), 3, weights=((0, 1, 1.0),))) is None
     assert tried(Problem(22, (11, 11), 2, weights=((0, 1, 1.0),))) is None
+    # Twenty at two tables of ten: 92,378 seatings a round, too many pairs of them to try.
+    assert tried(Problem(20, (10, 10), 2, weights=((0, 1, 1.0),))) is None
 
 
 def test_stop_ends_the_enumeration():

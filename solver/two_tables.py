@@ -35,7 +35,7 @@ def two_table_plan(
     n = problem.people
     if len(problem.tables) != 2 or problem.rounds > 2 or not 2 <= n <= MAX_PEOPLE:
         return None
-    seatings = [_seatings(problem, r) for r in range(problem.rounds)]
+    seatings = _seatings(problem)
     counts = [len(s) for s in seatings]
     same = problem.rounds == 2 and np.array_equal(*seatings)  # then (a, b) and (b, a) are one plan
     if 0 in counts or math.prod(counts) / (2 if same else 1) > MOST_PAIRS:
@@ -74,8 +74,8 @@ def _cuts(values: np.ndarray) -> np.ndarray:
     return cut
 
 
-def _seatings(problem: Problem, r: int) -> np.ndarray:
-    """Every set of people who may sit at the first table in round r, the others at the second,
+def _seatings(problem: Problem) -> list[np.ndarray]:
+    """Per round, every set of people who may sit at the first table, the others at the second,
     under the capacities, minimum sizes and rules. Where the two tables are alike and no seat is
     fixed, only the sets holding person 0: the others are the same seatings mirrored."""
     n = problem.people
@@ -91,13 +91,17 @@ def _seatings(problem: Problem, r: int) -> np.ndarray:
         ok &= at_first(i) == at_first(j)
     for i, j in problem.apart:
         ok &= at_first(i) != at_first(j)
-    for f in problem.fixed:
-        if f.round in (None, r):
-            ok &= at_first(f.person) == (f.table == 0)
     if len(problem.hosts) > 1:
         hosts = sum(1 << h for h in problem.hosts)
         first = np.bitwise_count(masks & hosts)
         ok &= (first <= 1) & (len(problem.hosts) - first <= 1)
     if cap0 == cap1 and low[0] == low[1] and not problem.fixed:
         ok &= at_first(0)
-    return masks[ok]
+    rounds = []
+    for r in range(problem.rounds):
+        fits = ok.copy()
+        for f in problem.fixed:
+            if f.round in (None, r):
+                fits &= at_first(f.person) == (f.table == 0)
+        rounds.append(masks[fits])
+    return rounds

@@ -23,6 +23,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from solver.columns import APART, EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
+from solver.evaluate import score
 from solver.exact import integer_scale
 from solver.model import Problem
 
@@ -36,8 +37,9 @@ Decisions = tuple[frozenset[Pair], ...]  # per round
 @dataclass(frozen=True)
 class Proof:
     bound: float  # no plan is worth more
-    proven: bool  # the bound is the plan's value: no plan beats it
+    proven: bool  # the bound is the best plan's value: no plan beats it
     nodes: int
+    plan: np.ndarray | None = None  # a plan worth more than the one given, found on the way
 
 
 class RoundGroups(PairLP):
@@ -143,6 +145,21 @@ class RoundGroups(PairLP):
             out.append((mu, pi, self._size_costs(self.counts[r])))
         return out
 
+    def plan(self, tables: tuple[int, ...]) -> np.ndarray:
+        """After value(), where every group is taken whole or not at all: a[round, person] ->
+        table, the largest groups at the largest tables (the table counts' rows say they fit)."""
+        a = np.zeros((self.rounds, self.n), dtype=np.int64)
+        by_size = sorted(range(len(tables)), key=lambda t: -tables[t])
+        for r in range(self.rounds):
+            taken = [
+                g
+                for g, z in zip(self.groups[r], self.z[r], strict=True)
+                if z.solution_value() > 0.5
+            ]
+            for t, g in zip(by_size, sorted(taken, key=len, reverse=True), strict=False):
+                a[r, list(g)] = t
+        return a
+
     def together(self) -> np.ndarray:
         """After value(): how much of each round seats each pair together, [round, i, j]."""
         share = np.zeros((self.rounds, self.n, self.n))
@@ -175,7 +192,11 @@ def prove(
     -> table, whose tables seed the LP), or than a better plan's value that `found` tells
     meanwhile (another search's), by branch and price. Keep-together,
     keep-apart and host rules become decisions at the root; fixed seats and minimum table sizes
-    are left out, which keeps the bound valid. At the deadline the bound is the best open node's."""
+    are left out, which keeps the bound valid. At the deadline the bound is the best open node's.
+
+    A node whose LP takes whole groups only holds a plan: when it is worth more than every
+    other, it is the Proof's plan, and nothing below the node is worth more. Of the nodes with
+    the same bound the newest goes first, so the search dives towards such nodes."""
     lp = RoundGroups(problem, values)
     for r, row in enumerate(plan):
         for t in np.unique(row):
@@ -186,7 +207,7 @@ def prove(
     rounds = problem.rounds
     step = _step(values)
     heap: list = [(-math.inf, 0, (root_forbid,) * rounds, (root_require,) * rounds)]
-    nodes, ties = 0, 0
+    nodes, ties, better = 0, 0, None
     with Halt(deadline, stop) as halt:
         while heap:
             objective = max(objective, found())
@@ -195,28 +216,38 @@ def prove(
             if -top < target:
                 break
             if time.perf_counter() >= deadline or stop():
-                return Proof(max(objective, -top), False, nodes)
+                return Proof(max(objective, -top), False, nodes, better)
             heapq.heappop(heap)
             lp.decide(forbid, require)
             bound = _node_bound(lp, target, halt)
             nodes += 1
             if bound is None:  # out of time, or GLOP failed: the parent's bound stands
-                return Proof(max(objective, -top), False, nodes)
+                return Proof(max(objective, -top), False, nodes, better)
             bound = min(bound, -top)
             if bound < target:
                 continue
             branch = _branching_pair(lp, values)
-            if branch is None:  # the LP's solution is a plan worth more: this one is not optimal
-                return Proof(max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes)
+            if branch is None:  # the LP's solution is a plan
+                plan = lp.plan(problem.tables)
+                worth = score(problem, plan, values).objective
+                if worth > objective:
+                    better, objective = plan, worth
+                if bound < objective + step - EPS:  # nothing below this node is worth more
+                    continue
+                # Pairs worth less than nothing, which the LP leaves out, cost the plan its
+                # bound: no pair left to branch on, so the bound is the proof's last word.
+                return Proof(
+                    max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes, better
+                )
             r, pair, apart_in = branch
             children = (
                 (tuple(f | {pair} if k in apart_in else f for k, f in enumerate(forbid)), require),
                 (forbid, tuple(q | {pair} if k == r else q for k, q in enumerate(require))),
             )
             for f, q in children:
-                ties += 1
+                ties -= 1
                 heapq.heappush(heap, (-bound, ties, f, q))
-    return Proof(objective, True, nodes)
+    return Proof(objective, True, nodes, better)
 
 
 def _step(values: np.ndarray) -> float:

@@ -204,12 +204,15 @@ def solve(
             if exact.proven or np.isfinite(exact.bound):
                 bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
             if exact.assignment is not None and exact.objective > value + EPS:
-                best = exact.assignment
+                best, value = exact.assignment, exact.objective
             stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
             if proofs:
                 if math.isfinite(proofs[0].bound):  # else stopped before its root was bounded
                     bounds["branch-and-price"] = proofs[0].bound
                 stats["branch_and_price_nodes"] = proofs[0].nodes
+                found = proofs[0].plan
+                if found is not None and score(problem, found, values).objective > value + EPS:
+                    best = found
                 if proofs[0].proven and not exact.proven:
                     stats["method"] = "branch and price (proven)"
     else:

@@ -39,10 +39,17 @@ def worse_plan(problem: Problem, plan: np.ndarray, best: float) -> tuple[np.ndar
 def proves_nothing_below(
     problem: Problem, values: np.ndarray, plan: np.ndarray, best: float, far: float
 ) -> None:
-    """A plan below the optimum is not proven optimal, unless the optimum is told meanwhile."""
+    """A plan below the optimum is not proven optimal: the proof finds and proves a better
+    one (an LP solution that takes whole groups), or the optimum is told meanwhile."""
     lower, value = worse_plan(problem, plan, best)
     proof = prove(problem, values, lower, value, far)
-    assert not proof.proven and proof.bound >= best - 1e-6
+    assert proof.bound >= best - 1e-6
+    if proof.proven:
+        found = plan_of(proof.plan, len(problem.tables))
+        assert not violations(problem, found)
+        assert score(problem, proof.plan).objective == proof.bound == best
+    else:
+        assert proof.plan is None or score(problem, proof.plan).objective > value
     if np.all(values >= 0):
         # Another search's better plan, told while the proof runs, is what it then proves.
         proof = prove(problem, values, lower, value, far, found=lambda: best)
@@ -109,6 +116,17 @@ def test_proves_a_two_round_dinner_at_tables_of_four() -> None:
     plan = assignment_of(problem, result.rounds)
     proof = prove(problem, values, plan, result.objective, time.perf_counter() + 60)
     assert result.objective == 57 and proof.proven and proof.nodes > 1
+
+
+def test_a_plan_the_lp_finds_whole_is_the_one_proven() -> None:
+    # Two foursomes worth 10 a pair: handed a plan that splits them, the LP's first solution
+    # takes both whole, which is the optimum (12 pairs, 120) and proven so.
+    weights = tuple((i, j, 10.0) for q in (0, 4) for i, j in combinations(range(q, q + 4), 2))
+    problem = Problem(8, (4, 4), 1, weights=weights + ((0, 4, 1.0),))
+    split = np.array([[0, 0, 1, 1, 0, 0, 1, 1]])
+    proof = prove(problem, value_matrix(problem), split, 41.0, time.perf_counter() + 60)
+    assert proof.proven and proof.bound == 120
+    assert sorted(map(sorted, plan_of(proof.plan, 2)[0])) == [[0, 1, 2, 3], [4, 5, 6, 7]]
 
 
 def test_out_of_time_it_claims_only_a_valid_bound() -> None:

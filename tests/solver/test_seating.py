@@ -24,6 +24,7 @@ from benchmarks.solver_bench import (
 from solver import Fixed, Problem, Status, seating, solve
 from solver.branching import Proof
 from solver.evaluate import assignment_of, score, violations
+from solver.exact import ExactOutcome
 from solver.instance import result_to_json
 from solver.search import SearchLog
 from tests.solver.conftest import brute_force_optimum, random_weights
@@ -277,6 +278,24 @@ def test_a_limit_too_short_for_any_search_still_gets_a_local_optimum(seed: int) 
     )
     result = solve(problem, time_limit=0.001, seed=seed)
     assert result.objective == 6
+
+
+def test_a_better_plan_branch_and_price_found_is_the_one_returned(monkeypatch) -> None:
+    problem = tag_instance(20, [5] * 4, 2, 1)
+    best = solve(problem, time_limit=5)
+    plan = assignment_of(problem, best.rounds)
+    monkeypatch.setattr(seating, "solve_exact", _stopped_at_once)
+    monkeypatch.setattr(seating, "prove", lambda *_a: Proof(best.objective, True, 9, plan))
+    poor = np.tile(np.repeat(np.arange(4), 5), (2, 1))  # the same tables in both rounds
+    assert score(problem, poor).objective < best.objective
+    monkeypatch.setattr(seating, "tabu_search", lambda *_a: (poor, None))
+    result = solve(problem, time_limit=3)
+    assert (result.objective, result.status) == (best.objective, Status.OPTIMAL)
+    assert result.stats["method"] == "branch and price (proven)"
+
+
+def _stopped_at_once(problem, *_args) -> ExactOutcome:
+    return ExactOutcome(None, -math.inf, math.inf, False)
 
 
 @pytest.mark.parametrize("nodes", [0, 1])

@@ -228,10 +228,10 @@ def prove(
                 continue
             branch = _branching_pair(lp, values)
             if branch is None:  # the LP's solution is a plan
-                plan = lp.plan(problem.tables)
-                worth = score(problem, plan, values).objective
+                whole = lp.plan(problem.tables)
+                worth = score(problem, whole, values).objective
                 if worth > objective:
-                    better, objective = plan, worth
+                    better, objective = whole, worth
                 if bound < objective + step - EPS:  # nothing below this node is worth more
                     continue
                 # Pairs worth less than nothing, which the LP leaves out, cost the plan its

@@ -213,6 +213,7 @@ def solve(
                 found = proofs[0].plan
                 if found is not None and score(problem, found, values).objective > value + EPS:
                     best = found
+                    stats["method"] = "branch and price (time limit)"
                 if proofs[0].proven and not exact.proven:
                     stats["method"] = "branch and price (proven)"
     else:

@@ -23,7 +23,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from solver.columns import APART, EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
-from solver.evaluate import score
+from solver.evaluate import plan_of, score, violations
 from solver.exact import integer_scale
 from solver.model import Problem
 
@@ -147,8 +147,9 @@ class RoundGroups(PairLP):
 
     def plan(self, tables: tuple[int, ...]) -> np.ndarray:
         """After value(), where every group is taken whole or not at all: a[round, person] ->
-        table, the largest groups at the largest tables (the table counts' rows say they fit)."""
-        a = np.zeros((self.rounds, self.n), dtype=np.int64)
+        table, the largest groups at the largest tables (the table counts' rows say they fit);
+        -1 for a person only an artificial column covers."""
+        a = np.full((self.rounds, self.n), -1, dtype=np.int64)
         by_size = sorted(range(len(tables)), key=lambda t: -tables[t])
         for r in range(self.rounds):
             taken = [
@@ -227,15 +228,17 @@ def prove(
             if bound < target:
                 continue
             branch = _branching_pair(lp, values)
-            if branch is None:  # the LP's solution is a plan
+            if branch is None:  # the LP's solution is a plan, unless artificial columns help
                 whole = lp.plan(problem.tables)
-                worth = score(problem, whole, values).objective
-                if worth > objective:
-                    better, objective = whole, worth
-                if bound < objective + step - EPS:  # nothing below this node is worth more
-                    continue
+                if not violations(problem, plan_of(whole, len(problem.tables))):
+                    worth = score(problem, whole, values).objective
+                    if worth > objective:
+                        better, objective = whole, worth
+                    if bound < objective + step - EPS:  # nothing below this node is worth more
+                        continue
                 # Pairs worth less than nothing, which the LP leaves out, cost the plan its
-                # bound: no pair left to branch on, so the bound is the proof's last word.
+                # bound (or artificial columns stand in for a rule): no pair left to branch on,
+                # so the bound is the proof's last word.
                 return Proof(
                     max(objective, bound, *(-h[0] for h in heap[:1])), False, nodes, better
                 )

@@ -129,6 +129,20 @@ def test_a_plan_the_lp_finds_whole_is_the_one_proven() -> None:
     assert sorted(map(sorted, plan_of(proof.plan, 2)[0])) == [[0, 1, 2, 3], [4, 5, 6, 7]]
 
 
+def test_artificial_columns_are_no_plan() -> None:
+    # Four people pairwise apart at two tables: only the artificial columns cover them.
+    pairs = tuple(combinations(range(6), 2))
+    apart = tuple(combinations(range(4), 2))
+    problem = Problem(6, (3, 3), 1, weights=tuple((i, j, -1.0) for i, j in pairs), apart=apart)
+    values = value_matrix(problem)
+    lp = RoundGroups(problem, values)
+    lp.add(0, (0, 4, 5))
+    assert lp.value(time.perf_counter() + 60) < 0
+    assert lp.plan(problem.tables).tolist() == [[0, -1, -1, -1, 0, 0]]
+    proof = prove(problem, values, np.array([[0, 0, 0, 1, 1, 1]]), -6.0, time.perf_counter() + 60)
+    assert not proof.proven and proof.plan is None
+
+
 def test_out_of_time_it_claims_only_a_valid_bound() -> None:
     problem = tag_instance(24, [6] * 4, 2, 1)
     values = value_matrix(problem)

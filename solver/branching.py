@@ -195,8 +195,9 @@ def prove(
     keep-apart and host rules become decisions at the root; fixed seats and minimum table sizes
     are left out, which keeps the bound valid. At the deadline the bound is the best open node's.
 
-    A node whose LP takes whole groups only holds a plan: when it is worth more than every
-    other, it is the Proof's plan, and nothing below the node is worth more. Of the nodes with
+    A node whose LP takes whole groups only holds a plan, unless artificial columns stand in
+    for a person or a rule (violations() says): when it is worth more than every other, it is
+    the Proof's plan, and nothing below the node is worth more. Of the nodes with
     the same bound the newest goes first, so the search dives towards such nodes."""
     lp = RoundGroups(problem, values)
     for r, row in enumerate(plan):

@@ -1,6 +1,6 @@
-"""A tabu search in a process of its own: solver.seating runs `python -m solver.elsewhere` with
-a pickled (problem, assignment, seed, end on the wall clock, target) on stdin, and reads the best
-plan, pickled, from stdout."""
+"""A memetic search in a process of its own: solver.seating runs `python -m solver.elsewhere`
+with a pickled (problem, assignment, seed, end on the wall clock, target) on stdin, and reads the
+best plan, pickled, from stdout."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from solver.evaluate import value_matrix
-from solver.search import Rules, Seating, tabu_search
+from solver.search import Rules, Seating, memetic_search
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     state = Seating(value_matrix(problem), Rules.of(problem), assignment)
     deadline = time.perf_counter() + end - time.time()
     rng = np.random.default_rng([seed, 1])
-    best, _ = tabu_search(state, rng, deadline, lambda: False, lambda _: None, target)
+    best, _ = memetic_search(state, rng, deadline, lambda: False, lambda _: None, target)
     pickle.dump(best, sys.stdout.buffer)
     sys.stdout.buffer.flush()
 

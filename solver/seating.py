@@ -4,8 +4,9 @@ At two tables over one or two rounds every seating is tried, where there are few
 (solver.two_tables). Otherwise, up to EXACT_PEOPLE people the exact CP-SAT model runs (after a
 short local search gives it a starting plan), with branch and price (solver.branching) on a
 thread beside it, and one of the two usually proves optimality; above that, greedy construction
-and iterated local search run for the whole time limit (up to TABU_PEOPLE, two tabu searches
-from different seeds, one in a process of its own), against the per-person bound, the pair LP's
+and local search run for the whole time limit (up to TABU_PEOPLE, two memetic searches over
+tabu-searched plans from different seeds, one in a process of its own; above, iterated local
+search), against the per-person bound, the pair LP's
 where affordable, and the set-partitioning LP's (solver.columns) where it is proven in time.
 """
 
@@ -41,6 +42,7 @@ from solver.search import (
     descend,
     improve_coverage,
     iterated_local_search,
+    memetic_search,
     spread_repeats,
     tabu_search,
 )
@@ -53,7 +55,7 @@ BALANCE_SHARE = 0.4  # golf: share of the time limit left for balancing handicap
 # Share of the time limit kept from the search: the second and third aims' swaps take up to
 # two thirds of it, scoring the plan the rest (0.3 s for 2,000 people), so a solve ends in time.
 FINISH_SHARE = 0.03
-# A second tabu search from another seed runs in a process of its own on the second core, and
+# A second search from another seed runs in a process of its own on the second core, and
 # the better plan is kept: seeds differ by up to 5% on 90-150-person dinners. Starting the
 # process costs about 0.1 s (0.7 s the first time, to import the solver), so short runs skip it.
 SECOND_SEARCH_SECONDS = 3.0
@@ -217,14 +219,14 @@ def solve(
                 if proofs[0].proven and not exact.proven:
                     stats["method"] = "branch and price (proven)"
     else:
-        search = tabu_search if problem.people <= TABU_PEOPLE else iterated_local_search
+        search = memetic_search if problem.people <= TABU_PEOPLE else iterated_local_search
         target = min(bounds.values())
         other = None
         room = search_end - time.perf_counter() >= SECOND_SEARCH_SECONDS
-        if search is tabu_search and room and not stop():
+        if search is memetic_search and room and not stop():
             other = _OtherSearch.start(problem, state.a, seed, search_end, target)
         try:
-            if search is tabu_search:
+            if search is memetic_search:
                 # While the other search runs, this process proves the tighter bound; alone, it
                 # gives the bound less of the search's time.
                 share = COLUMN_SHARE if other is not None else COLUMN_SHARE / 2
@@ -266,7 +268,7 @@ def solve(
 
 
 class _OtherSearch:
-    """A tabu search from another seed, in a Python process of its own (python -m
+    """A memetic search from another seed, in a Python process of its own (python -m
     solver.elsewhere) until the search deadline: a fresh interpreter, so nothing of the caller's
     threads or main script is copied or re-run."""
 

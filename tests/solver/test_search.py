@@ -20,8 +20,11 @@ from solver.search import (
     _best_tabu_step,
     balance_handicaps,
     construct_round,
+    crossover,
     descend,
+    memetic_search,
     spread_repeats,
+    tabu_search,
 )
 from tests.solver.conftest import random_weights
 
@@ -300,3 +303,60 @@ def test_handicap_spread_is_the_one_the_score_reports() -> None:
         assignment = np.stack([rng.permutation(seats), rng.permutation(seats)])
         expected = score(problem, assignment).handicap_spread
         assert Handicaps.of(handicaps).spread(assignment, 8) == pytest.approx(expected)
+
+
+def dinner_with_every_rule(seed: int) -> Problem:
+    """30 people over three rounds at uneven tables, with couples, a group of three, colleagues
+    apart, hosts, minimum sizes, and seats fixed in every round and in one round only."""
+    rng = np.random.default_rng(seed)
+    return Problem(people=30, tables=(8, 8, 7, 7), rounds=3, weights=random_weights(rng, 30, 0.3),
+                   together=((0, 1), (2, 3), (3, 11)), apart=((4, 5), (5, 6), (4, 6), (0, 9)),
+                   hosts=frozenset({12, 13, 14}), min_sizes=(6, 6, 5, 5),
+                   fixed=(Fixed(7, 0), Fixed(4, 2, 1), Fixed(20, 3, 0), Fixed(0, 1, 2)),
+                   )  # fmt: skip
+
+
+def searched(problem: Problem, seed: int) -> np.ndarray:
+    state = seating(problem, seed)
+    best, _ = tabu_search(
+        state, np.random.default_rng(seed), np.inf, lambda: False, print, np.inf, 300
+    )
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_child_of_two_plans_keeps_every_rule_and_two_alike_parents_have_their_own(seed) -> None:
+    problem = dinner_with_every_rule(seed)
+    values, rules = value_matrix(problem), Rules.of(problem)
+    a, b = searched(problem, seed), searched(problem, seed + 100)
+    assert not np.array_equal(a, b)
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        child = crossover(a, b, values, rules, rng)
+        assert not violations(problem, plan_of(child, len(problem.tables)))
+    assert np.array_equal(crossover(a, a, values, rules, rng), a)
+
+
+def test_a_round_seated_in_part_is_completed_around_those_seated() -> None:
+    problem = dinner_with_every_rule(1)
+    values, rules = value_matrix(problem), Rules.of(problem)
+    seated = np.full(30, -1)
+    seated[[0, 1, 9, 10]] = [1, 1, 3, 3]  # a couple, and a keep-apart partner of one of them
+    meets = np.zeros((30, 30), dtype=np.int16)
+    row = construct_round(values, rules, 2, meets, np.random.default_rng(0), seated)
+    assert row is not None and list(row[[0, 1, 9, 10]]) == [1, 1, 3, 3]
+    rows = searched(problem, 1)
+    rows[2] = row
+    assert not violations(problem, plan_of(rows, len(problem.tables)))
+
+
+def test_the_memetic_search_breeds_children_and_returns_its_best_plan() -> None:
+    problem = dinner_with_every_rule(2)
+    state = seating(problem, 2)
+    start = state.value
+    seen: list[float] = []
+    best, log = memetic_search(state, np.random.default_rng(2), time.perf_counter() + 3.0,
+                               lambda: False, seen.append)  # fmt: skip
+    assert log.accepted > 0  # children were bred
+    assert not violations(problem, plan_of(best, len(problem.tables)))
+    assert score(problem, best).objective == seen[-1] == max(seen) > start

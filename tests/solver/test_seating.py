@@ -211,7 +211,7 @@ two_cores = pytest.mark.skipif(
 def test_the_second_search_plan_is_kept_when_better(dinner_60, monkeypatch) -> None:
     # With this process's own search made to return its start, only the other process, run
     # from another seed, can improve on the greedy plan.
-    monkeypatch.setattr(seating, "tabu_search", lambda state, *_: (state.a.copy(), SearchLog()))
+    monkeypatch.setattr(seating, "memetic_search", lambda state, *_: (state.a.copy(), SearchLog()))
     greedy = solve(dinner_60, time_limit=0.01)
     result = solve(dinner_60, time_limit=4.0)
     assert_valid(dinner_60, result)
@@ -232,7 +232,7 @@ def test_the_second_search_ends_when_the_first_fails(dinner_60, monkeypatch) -> 
 
     monkeypatch.setattr(seating._OtherSearch, "start", kept)
 
-    monkeypatch.setattr(seating, "tabu_search", broken)
+    monkeypatch.setattr(seating, "memetic_search", broken)
     with pytest.raises(RuntimeError):
         solve(dinner_60, time_limit=30.0)
     assert started and started[0].process.poll() is not None  # not running on for 30 s

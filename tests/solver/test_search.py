@@ -355,8 +355,20 @@ def test_the_memetic_search_breeds_children_and_returns_its_best_plan() -> None:
     state = seating(problem, 2)
     start = state.value
     seen: list[float] = []
-    best, log = memetic_search(state, np.random.default_rng(2), time.perf_counter() + 3.0,
-                               lambda: False, seen.append)  # fmt: skip
+    calls = itertools.count()  # stop after a fixed amount of work, not a fixed time
+    best, log = memetic_search(state, np.random.default_rng(2), np.inf,
+                               lambda: next(calls) > 3000, seen.append)  # fmt: skip
     assert log.accepted > 0  # children were bred
     assert not violations(problem, plan_of(best, len(problem.tables)))
     assert score(problem, best).objective == seen[-1] == max(seen) > start
+
+
+def test_the_memetic_search_ends_at_once_where_the_rules_leave_no_step() -> None:
+    problem = Problem(people=30, tables=(10, 10, 10), rounds=2, weights=((0, 1, 2.0),),
+                      fixed=tuple(Fixed(p, p % 3) for p in range(30)))  # fmt: skip
+    state = seating(problem, 0)
+    start = time.perf_counter()
+    best, log = memetic_search(state, np.random.default_rng(0), start + 30.0, lambda: False,
+                               lambda _: None)  # fmt: skip
+    assert time.perf_counter() - start < 5.0 and log.stuck
+    assert np.array_equal(best, state.a)

@@ -738,7 +738,9 @@ def _pairs_alike(x: np.ndarray, y: np.ndarray) -> int:
     return int((both * (both - 1)).sum()) // 2
 
 
-def _inherit(rows: tuple[np.ndarray, np.ndarray], rules: Rules, r: int, rng) -> np.ndarray:
+def _inherit(
+    rows: tuple[np.ndarray, np.ndarray], rules: Rules, r: int, rng: np.random.Generator
+) -> np.ndarray:
     """Tables taken from two seatings of round r in turn, largest remainder first: person ->
     table, -1 for people left to seat. A parent's table keeps its number where that is free;
     otherwise its people go to a free table with room (never one their fixed seats forbid).

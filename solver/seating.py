@@ -6,8 +6,8 @@ short local search gives it a starting plan), with branch and price (solver.bran
 thread beside it, and one of the two usually proves optimality; above that, greedy construction
 and local search run for the whole time limit (up to TABU_PEOPLE, two memetic searches over
 tabu-searched plans from different seeds, one in a process of its own; above, iterated local
-search), against the per-person bound, the pair LP's
-where affordable, and the set-partitioning LP's (solver.columns) where it is proven in time.
+search), against the per-person bound, the pair LP's where affordable, and the set-partitioning
+LP's (solver.columns) where it is proven in time.
 """
 
 from __future__ import annotations

@@ -318,9 +318,8 @@ def dinner_with_every_rule(seed: int) -> Problem:
 
 def searched(problem: Problem, seed: int) -> np.ndarray:
     state = seating(problem, seed)
-    best, _ = tabu_search(
-        state, np.random.default_rng(seed), np.inf, lambda: False, print, np.inf, 300
-    )
+    rng = np.random.default_rng(seed)
+    best, _ = tabu_search(state, rng, np.inf, lambda: False, lambda _: None, np.inf, 300)
     return best
 
 

@@ -666,27 +666,28 @@ def memetic_search(
     like tabu_search: a child's search ends after its steps, not at a time."""
     values, rules, n = state.values, state.rules, state.n
     log = SearchLog()
-    best: list = [-np.inf, state.a]
+    best_value = -np.inf  # the pool's: a child better than every member replaces one of them
 
     def ended() -> bool:
-        return time.perf_counter() >= deadline or stop() or best[0] >= target - EPS
+        return time.perf_counter() >= deadline or stop() or best_value >= target - EPS
 
     def improve(a: np.ndarray, steps: int) -> tuple[float, np.ndarray]:
+        nonlocal best_value
         found = Seating(values, rules, a)
         descend(found, deque(np.ndindex(a.shape)), deadline, stop)
         seen: list[float] = []
         plan, run = tabu_search(found, rng, deadline, stop, seen.append, target, steps * n)
         log.perturbations += run.perturbations
         log.stuck = run.stuck
-        if seen[-1] > best[0] + EPS:
+        if seen[-1] > best_value + EPS:
             log.improvements += 1
-            best[:] = seen[-1], plan
-            on_better(seen[-1])
+            best_value = seen[-1]
+            on_better(best_value)
         return seen[-1], plan
 
     pool = [improve(state.a, FIRST_STEPS)]
     if log.stuck:  # everyone fixed, say: nothing to breed
-        return best[1], log
+        return pool[0][1], log
     while len(pool) < POPULATION and not ended():
         pool.append(improve(_greedy_plan(state, rng), FIRST_STEPS))
     while len(pool) > 1 and not ended():
@@ -696,7 +697,7 @@ def memetic_search(
         worst = min(range(len(pool)), key=lambda k: pool[k][0])
         if value > pool[worst][0] + EPS and not any(np.array_equal(child, a) for _, a in pool):
             pool[worst] = value, child
-    return best[1], log
+    return max(pool, key=lambda member: member[0])[1], log
 
 
 def _greedy_plan(state: Seating, rng: np.random.Generator) -> np.ndarray:

@@ -175,6 +175,9 @@ class Seating:
             if self.apart_at is not None:
                 self.apart_at[r] = rules.apart.astype(np.int64) @ onehot.astype(np.int64)
         self.value = float(np.sum(values[self.meets > 0])) / 2.0
+        # unmet[q]: the most q can gain in a swap from no longer sitting with the one it trades
+        # places with, twice a pair's value less than nothing (the swap's gain counts it twice).
+        self.unmet = np.maximum(-2.0 * values.min(axis=0), 0.0) if n else np.zeros(0)
         self.log: list[tuple[int, int, int]] = []  # (round, person, from table), for undo
 
     def weff(self, r: int, p: int) -> np.ndarray:
@@ -800,6 +803,7 @@ def _best_tabu_step(
         iteration,
         # A tabu step is still allowed when it leads to a new best plan (aspiration).
         best_value + EPS - state.value,
+        state.unmet,
     )
     step = []
     if kind == SWAP:
@@ -885,42 +889,73 @@ SWAP, MOVE = 1, 2
 @numba.njit(cache=True)
 def _best_swap_or_move(
     gain, a, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at, tabu, now,
-    aspire,
+    aspire, unmet,
 ):  # fmt: skip
     """The best swap of two single people or move of one, over every round, that the rules
     allow and the tabu list does not forbid (unless its gain exceeds `aspire`):
     (gain, SWAP or MOVE or 0 for none, round, person, other person or table).
-    Compiled: a loop over every pair costs O(rounds * n^2) with no temporary arrays."""
+    Compiled: a loop over every pair costs O(rounds * n^2) with no temporary arrays, less the
+    pairs a bound rules out: a swap of p (at s) with q (at t) gains at most p's gain from moving
+    to t plus the best any single person at t gains from moving to s plus unmet[q], the most
+    that no longer sitting with p can give q (Seating.unmet). The same swap wins as without it."""
     rounds, n, tables = gain.shape
     with_apart, with_hosts = apart_at.shape[0] > 0, host.any()
     best, kind, br, bp, bq = -np.inf, 0, -1, -1, -1
     own = np.empty(n)
+    into = np.empty((tables, tables))  # into[t, s]: the most a single person at t gains at s
+    seated = np.empty(n, dtype=np.int64)  # single people by table, then by number
+    starts = np.empty(tables + 1, dtype=np.int64)
     for r in range(rounds):
         ar, g = a[r], gain[r]
+        into[:] = -np.inf
+        starts[:] = 0
         for q in range(n):
             own[q] = g[q, ar[q]]
+            if single[r, q]:
+                t = ar[q]
+                starts[t + 1] += 1
+                for s in range(tables):
+                    into[t, s] = max(into[t, s], g[q, s] - own[q] + unmet[q])
+        for t in range(tables):
+            starts[t + 1] += starts[t]
+        at = starts[:-1].copy()
+        for q in range(n):
+            if single[r, q]:
+                seated[at[ar[q]]] = q
+                at[ar[q]] += 1
         for p in range(n):
             if not single[r, p]:
                 continue
             s = ar[p]
             free = tabu[r, p] <= now
-            for q in range(p + 1, n):
-                t = ar[q]
-                # g[p, t] and g[q, s] count p and q as tablemates, which they will not be.
-                d = g[p, t] - own[p] + g[q, s] - own[q] - 2.0 * values[p, q] * (meets[p, q] == 0)
-                if d <= best or t == s or not single[r, q]:
+            # A table whose bound is no more than the best found before p holds no better
+            # swap for p, nor an equal one: that earlier one wins a tie.
+            before = best
+            for t in range(tables):
+                if t == s or g[p, t] - own[p] + into[t, s] <= before:
                     continue
-                if d <= aspire and not (free and tabu[r, q] <= now):
-                    continue
-                # The one leaving a table is the only keep-apart partner allowed there.
-                if with_apart and (
-                    apart_at[r, p, t] != apart[p, q] or apart_at[r, q, s] != apart[q, p]
-                ):
-                    continue
-                # A host may only join a table without one (unless trading with its host).
-                if with_hosts and host[p] != host[q] and hosts_at[r, t if host[p] else s]:
-                    continue
-                best, kind, br, bp, bq = d, SWAP, r, p, q
+                for k in range(starts[t], starts[t + 1]):
+                    q = seated[k]
+                    if q <= p:
+                        continue
+                    # g[p, t] and g[q, s] count p and q as tablemates, which they will not be.
+                    d = g[p, t] - own[p] + g[q, s] - own[q]
+                    d -= 2.0 * values[p, q] * (meets[p, q] == 0)
+                    # Of equal swaps the first in (round, p, q) order wins.
+                    earlier = kind == SWAP and br == r and bp == p and q < bq
+                    if d < best or (d == best and not earlier):
+                        continue
+                    if d <= aspire and not (free and tabu[r, q] <= now):
+                        continue
+                    # The one leaving a table is the only keep-apart partner allowed there.
+                    if with_apart and (
+                        apart_at[r, p, t] != apart[p, q] or apart_at[r, q, s] != apart[q, p]
+                    ):
+                        continue
+                    # A host may only join a table without one (unless trading with its host).
+                    if with_hosts and host[p] != host[q] and hosts_at[r, t if host[p] else s]:
+                        continue
+                    best, kind, br, bp, bq = d, SWAP, r, p, q
         for p in range(n):
             s = ar[p]
             if not single[r, p] or size[r, s] <= low[s]:

@@ -17,6 +17,7 @@ from solver.search import (
     Handicaps,
     Rules,
     Seating,
+    _best_swap_or_move,
     _best_tabu_step,
     balance_handicaps,
     construct_round,
@@ -187,6 +188,73 @@ def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
     others = [d for s, d in steps if all(tabu[r, p] == 0 for r, p, _ in s)]
     assert _best_tabu_step(state, tabu, 1, np.inf)[1] == pytest.approx(max(others))
     assert _best_tabu_step(state, tabu, 1, -np.inf)[1] == pytest.approx(delta)
+
+
+def every_pair_in_order(state: Seating, tabu: np.ndarray, now: int, aspire: float) -> tuple:
+    """_best_swap_or_move without its bound: every swap in (round, p, q) order, then every
+    move, the first of the best winning."""
+    rules, values = state.rules, state.values
+    apart = rules.apart if rules.apart is not None else np.zeros((state.n, state.n), dtype=bool)
+    apart_at = state.apart_at if state.apart_at is not None else np.zeros((1, state.n, state.T))
+    host = rules.host
+    best, found = -np.inf, (0, -1, -1, -1)
+    for r in range(state.rounds):
+        ar, g = state.a[r], state.gain[r]
+        own = g[state.index, ar]
+        for p, q in itertools.combinations(range(state.n), 2):
+            s, t = ar[p], ar[q]
+            if t == s or not (state.single[r, p] and state.single[r, q]):
+                continue
+            d = g[p, t] - own[p] + g[q, s] - own[q] - 2 * values[p, q] * (state.meets[p, q] == 0)
+            tabu_free = tabu[r, p] <= now and tabu[r, q] <= now
+            if d <= best or (d <= aspire and not tabu_free):
+                continue
+            if apart_at[r, p, t] != apart[p, q] or apart_at[r, q, s] != apart[q, p]:
+                continue
+            if host[p] != host[q] and state.hosts_at[r, t if host[p] else s]:
+                continue
+            best, found = d, (1, r, p, q)
+        for p, t in itertools.product(range(state.n), range(state.T)):
+            s = ar[p]
+            if t == s or not state.single[r, p] or state.size[r, s] <= rules.low[s]:
+                continue
+            if state.size[r, t] >= rules.cap[t] or apart_at[r, p, t]:
+                continue
+            if host[p] and state.hosts_at[r, t]:
+                continue
+            d = g[p, t] - g[p, s]
+            if d > best and (d > aspire or tabu[r, p] <= now):
+                best, found = d, (2, r, p, t)
+    return best, found
+
+
+@pytest.mark.parametrize(("seed", "base_value"), [(0, 0.0), (1, 0.0), (2, 1.0), (3, 1.0)])
+def test_the_bound_on_swaps_leaves_the_chosen_step_as_it_was(seed, base_value) -> None:
+    """Whole numbers, negative ones among them, make ties (most of all where every pair is worth
+    at least 1, as on a golf day): of equal steps, the same one wins."""
+    rng = np.random.default_rng(seed)
+    problem = Problem(people=40, tables=(9, 8, 8, 8, 7), rounds=2, base_value=base_value,
+                      weights=random_weights(rng, 40, 0.3), apart=((0, 1), (2, 3)),
+                      together=((10, 11),), hosts=frozenset({5, 6, 8}), min_sizes=(6,) * 5,
+                      fixed=(Fixed(7, 0),))  # fmt: skip
+    state = seating(problem, seed)
+    tabu = np.zeros((2, 40), dtype=np.int64)
+    for now in range(1, 41):
+        aspire = float(rng.choice([-np.inf, 0.0, np.inf]))
+        got = _best_swap_or_move(
+            state.gain, state.a, state.meets, state.values, state.single, state.size,
+            state.rules.cap, state.rules.low, *state._apart(), state.rules.host, state.hosts_at,
+            tabu, now, aspire, state.unmet,
+        )  # fmt: skip
+        best, found = every_pair_in_order(state, tabu, now, aspire)
+        assert got[1:] == found and (got[0] == best or not found[0])
+        kind, r, p, q = found
+        step = [(r, p, q)]
+        if kind == 1:  # a swap: q takes p's table
+            step = [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]
+        for r, person, t in step:
+            state.move(r, person, t)
+            tabu[r, person] = now + int(rng.integers(3, 8))
 
 
 @pytest.mark.parametrize(

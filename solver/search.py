@@ -588,7 +588,7 @@ def compile_kernels() -> None:
     so that a first solve does not spend its time limit compiling. `make setup` calls this."""
     problem = Problem(people=4, tables=(2, 2), rounds=2, weights=((0, 1, 1.0),), together=((0, 1),))
     state = Seating(value_matrix(problem), Rules.of(problem), np.array([[0, 0, 1, 1]] * 2))
-    _best_tabu_step(state, np.zeros((2, 4), dtype=np.int64), 1, state.value)  # and a group's
+    tabu_search(state, np.random.default_rng(0), np.inf, lambda: False, lambda _: None, steps=2)
     state.best_step(0, 2)
     descend(state, deque([(0, 2)]), np.inf, lambda: False)
     state.move(0, 2, 1)
@@ -608,37 +608,42 @@ def tabu_search(
     one, except steps that move a person moved in the last few iterations (unless they beat the
     best plan). After a long run without a new best it restarts from the best plan with a few
     random swaps. Every step is evaluated for everyone at once (O(rounds * n^2) per step), so
-    this suits up to a few hundred people. Deterministic for a given rng, like
+    this suits up to a few hundred people. The iterations run compiled (_tabu_steps), TABU_STEPS
+    at a time between looks at the clock. Deterministic for a given rng, like
     iterated_local_search. Ends after `steps` iterations where given.
     """
     log = SearchLog()
     best_value, best = state.value, state.a.copy()
     on_better(best_value)
+    rules = state.rules
     tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
     tenure = max(3, state.n // 10)
     patience = 20 * state.n
     since_best = 0
     iteration = 0
     steps = np.inf if steps is None else steps
-    while iteration < steps and time.perf_counter() < deadline and best_value < target - EPS:
-        iteration += 1
-        if iteration % 16 == 0 and stop():
+    trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
+    width = max(2, 2 * len(trade))  # the most people a step moves
+    while iteration < steps and best_value < target - EPS:
+        if iteration and (time.perf_counter() >= deadline or stop()):
             break
-        step, delta = _best_tabu_step(state, tabu, iteration, best_value)
-        if not step:
-            log.stuck = iteration == 1
-            break
-        for r, p, t in step:
-            state.move(r, p, t)
-            tabu[r, p] = iteration + tenure + int(rng.integers(tenure))
-        del state.log[:]
-        if state.value > best_value + EPS:
+        chunk = int(min(TABU_STEPS, steps - iteration))
+        # A step's people stay tabu for tenure + noise iterations, each their own noise.
+        noise = rng.integers(tenure, size=(chunk, width))
+        done, state.value, value, since_best, stuck = _tabu_steps(
+            state.values, state.gain, state.meets, state.a, state.size, state.hosts_at,
+            *state._apart(), rules.host, state.single, rules.cap, rules.low, state.unmet,
+            rules.fixed_table, rules.members, rules.starts, trade, tabu, noise, iteration,
+            chunk, tenure, patience, since_best, state.value, best_value, target, best,
+        )  # fmt: skip
+        iteration += done
+        if value > best_value:
             log.improvements += 1
-            best_value, best = state.value, state.a.copy()
+            best_value = value
             on_better(best_value)
-            since_best = 0
-        else:
-            since_best += 1
+        if stuck:
+            log.stuck = iteration == 0
+            break
         if since_best > patience:
             log.perturbations += 1
             since_best = 0
@@ -649,6 +654,75 @@ def tabu_search(
             del state.log[:]
     log.accepted = iteration
     return best, log
+
+
+TABU_STEPS = 64  # iterations per compiled call of tabu_search(), between looks at the clock
+
+
+@numba.njit(cache=True)
+def _tabu_steps(
+    values, gain, meets, a, size, hosts_at, apart_at, apart, host, single, cap, low, unmet,
+    fixed_table, members, starts, trade, tabu, noise, first, steps, tenure, patience,
+    since_best, value, best_value, target, best,
+):  # fmt: skip
+    """Up to `steps` iterations of tabu_search(), compiled, numbered from `first`: each takes
+    the best swap or move (_best_swap_or_move), or a kept-together group's step where that is
+    better (_best_group_steps), and keeps the step's i-th person from moving for tenure +
+    noise[k, i] more iterations. A new best plan is copied to `best`. Stops early where there
+    is no step at all, once more than `patience` iterations in a row found no new best, or
+    when the best reaches `target`. Returns (iterations done, objective, best objective,
+    iterations since the best,
+    whether there was no step)."""
+    step = np.empty((noise.shape[1], 2), dtype=np.int64)
+    count = 0
+    for k in range(steps):
+        now = first + k
+        # A tabu step is still allowed when it leads to a new best plan (aspiration).
+        aspire = best_value + EPS - value
+        delta, kind, r, p, q = _best_swap_or_move(
+            gain, a, meets, values, single, size, cap, low, apart_at, apart, host, hosts_at,
+            tabu, now, aspire, unmet,
+        )  # fmt: skip
+        # The step as moves, (person, table): a move seats p at table q; a swap seats p at
+        # q's table and q at p's; a group's step seats it at table t and, on a trade, as many
+        # from `trade` at its table.
+        if kind == MOVE:
+            step[0, 0], step[0, 1], count = p, q, 1
+        elif kind == SWAP:
+            step[0, 0], step[0, 1], step[1, 0], step[1, 1], count = p, a[r, q], q, a[r, p], 2
+        if starts.shape[0] > 1:
+            g_delta, g_r, g_k, g_kind, t = _best_group_steps(
+                gain, a, meets, values, single, size, cap, low, apart_at, apart, host,
+                hosts_at, fixed_table, members, starts, trade,
+            )  # fmt: skip
+            if g_kind and g_delta > delta:
+                kind, r, count = g_kind, g_r, 0
+                group = members[starts[g_k] : starts[g_k + 1]]
+                s = a[r, group[0]]
+                for m in group:
+                    step[count, 0], step[count, 1], count = m, t, count + 1
+                if kind == SWAP:
+                    for m in trade[: group.shape[0]]:
+                        step[count, 0], step[count, 1], count = m, s, count + 1
+        if kind == 0:
+            return k, value, best_value, since_best, True
+        for i in range(count):
+            m = step[i, 0]
+            value += _move(
+                values, gain, meets, a, size, hosts_at, apart_at, apart, host, r, m, step[i, 1]
+            )
+            tabu[r, m] = now + tenure + noise[k, i]
+        if value > best_value + EPS:
+            best_value = value
+            best[:] = a
+            since_best = 0
+            if best_value >= target - EPS:
+                return k + 1, value, best_value, since_best, False
+        else:
+            since_best += 1
+            if since_best > patience:
+                return k + 1, value, best_value, since_best, False
+    return steps, value, best_value, since_best, False
 
 
 def memetic_search(
@@ -781,47 +855,6 @@ def _inherit(
             used[u] = True
             k = 1 - k
     return row
-
-
-def _best_tabu_step(
-    state: Seating, tabu: np.ndarray, iteration: int, best_value: float
-) -> tuple[list[tuple[int, int, int]], float]:
-    rules = state.rules
-    best_delta, kind, r, p, q = _best_swap_or_move(
-        state.gain,
-        state.a,
-        state.meets,
-        state.values,
-        state.single,
-        state.size,
-        rules.cap,
-        rules.low,
-        *state._apart(),
-        rules.host,
-        state.hosts_at,
-        tabu,
-        iteration,
-        # A tabu step is still allowed when it leads to a new best plan (aspiration).
-        best_value + EPS - state.value,
-        state.unmet,
-    )
-    step = []
-    if kind == SWAP:
-        step = [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]
-    elif kind == MOVE:
-        step = [(r, p, q)]
-    if rules.groups:
-        trade = np.empty(len(state.a[0]), dtype=np.int64)
-        delta, r, k, kind, t = _best_group_steps(
-            state.gain, state.a, state.meets, state.values, state.single, state.size, rules.cap,
-            rules.low, *state._apart(), rules.host, state.hosts_at, rules.fixed_table,
-            rules.members, rules.starts, trade,
-        )  # fmt: skip
-        if kind and delta > best_delta:
-            group = rules.groups[k]
-            best_delta = delta
-            step = _group_step(r, group, int(state.a[r, group[0]]), kind, t, trade)
-    return step, best_delta
 
 
 def _group_step(

@@ -18,7 +18,7 @@ from solver.search import (
     Rules,
     Seating,
     _best_swap_or_move,
-    _best_tabu_step,
+    _tabu_steps,
     balance_handicaps,
     construct_round,
     crossover,
@@ -174,20 +174,39 @@ def test_a_groups_step_keeps_every_rule_and_gains_what_it_says(seed) -> None:
     assert state.value == pytest.approx(score(problem, state.a).objective)
 
 
+def one_tabu_step(state: Seating, tabu: np.ndarray, best_value: float) -> tuple[set, float]:
+    """One compiled iteration of the tabu search from `state` (left as it is) with people tabu
+    until `tabu` says, from a best plan worth best_value: the moves it makes, as a set of
+    (round, person, table), and what they change the objective by."""
+    after, rules = Seating(state.values, state.rules, state.a), state.rules
+    trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
+    _, after.value, *_ = _tabu_steps(
+        after.values, after.gain, after.meets, after.a, after.size, after.hosts_at,
+        *after._apart(), rules.host, after.single, rules.cap, rules.low, after.unmet,
+        rules.fixed_table, rules.members, rules.starts, trade, tabu.copy(),
+        np.zeros((1, max(2, 2 * len(trade))), dtype=np.int64), 1, 1, 1, 10**9, 0,
+        after.value, best_value, np.inf, after.a.copy(),
+    )  # fmt: skip
+    moved = {
+        (r, p, int(after.a[r, p])) for r, p in zip(*np.nonzero(after.a != state.a), strict=True)
+    }
+    return moved, after.value - state.value
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_the_tabu_step_is_the_best_allowed_swap_or_move(seed) -> None:
     state, steps = small_dinner_with_rules(seed)
     free = np.zeros((2, 13), dtype=np.int64)
-    step, delta = _best_tabu_step(state, free, 1, np.inf)
+    step, delta = one_tabu_step(state, free, np.inf)
     assert delta == pytest.approx(max(d for _, d in steps))
-    assert step in [s for s, _ in steps]
+    assert step in [set(s) for s, _ in steps]
     # Its people made tabu, the next best step moves someone else, unless it beats the best plan.
     tabu = free.copy()
     for r, p, _ in step:
         tabu[r, p] = 5
     others = [d for s, d in steps if all(tabu[r, p] == 0 for r, p, _ in s)]
-    assert _best_tabu_step(state, tabu, 1, np.inf)[1] == pytest.approx(max(others))
-    assert _best_tabu_step(state, tabu, 1, -np.inf)[1] == pytest.approx(delta)
+    assert one_tabu_step(state, tabu, np.inf)[1] == pytest.approx(max(others))
+    assert one_tabu_step(state, tabu, -np.inf)[1] == pytest.approx(delta)
 
 
 def every_pair_in_order(state: Seating, tabu: np.ndarray, now: int, aspire: float) -> tuple:

@@ -630,11 +630,14 @@ def tabu_search(
         chunk = int(min(TABU_STEPS, steps - iteration))
         # A step's people stay tabu for tenure + noise iterations, each their own noise.
         noise = rng.integers(tenure, size=(chunk, width))
+        # Scalars as floats whatever the caller passed (a whole-number bound, say): another
+        # type would compile another version of the kernel, seconds into the time limit.
         done, state.value, value, since_best, stuck = _tabu_steps(
             state.values, state.gain, state.meets, state.a, state.size, state.hosts_at,
             *state._apart(), rules.host, state.single, rules.cap, rules.low, state.unmet,
             rules.fixed_table, rules.members, rules.starts, trade, tabu, noise, iteration,
-            chunk, tenure, patience, since_best, state.value, best_value, target, best,
+            chunk, tenure, patience, since_best, float(state.value), float(best_value),
+            float(target), best,
         )  # fmt: skip
         iteration += done
         if value > best_value:

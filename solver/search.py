@@ -625,14 +625,14 @@ def tabu_search(
     trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
     width = max(2, 2 * len(trade))  # the most people a step moves
     while iteration < steps and best_value < target - EPS:
-        if iteration and (time.perf_counter() >= deadline or stop()):
+        if time.perf_counter() >= deadline or stop():
             break
         chunk = int(min(TABU_STEPS, steps - iteration))
         # A step's people stay tabu for tenure + noise iterations, each their own noise.
         noise = rng.integers(tenure, size=(chunk, width))
         # Scalars as floats whatever the caller passed (a whole-number bound, say): another
         # type would compile another version of the kernel, seconds into the time limit.
-        done, state.value, value, since_best, stuck = _tabu_steps(
+        done, state.value, value, improvements, since_best, stuck = _tabu_steps(
             state.values, state.gain, state.meets, state.a, state.size, state.hosts_at,
             *state._apart(), rules.host, state.single, rules.cap, rules.low, state.unmet,
             rules.fixed_table, rules.members, rules.starts, trade, tabu, noise, iteration,
@@ -640,8 +640,8 @@ def tabu_search(
             float(target), best,
         )  # fmt: skip
         iteration += done
-        if value > best_value:
-            log.improvements += 1
+        if improvements:
+            log.improvements += improvements
             best_value = value
             on_better(best_value)
         if stuck:
@@ -673,11 +673,10 @@ def _tabu_steps(
     better (_best_group_steps), and keeps the step's i-th person from moving for tenure +
     noise[k, i] more iterations. A new best plan is copied to `best`. Stops early where there
     is no step at all, once more than `patience` iterations in a row found no new best, or
-    when the best reaches `target`. Returns (iterations done, objective, best objective,
-    iterations since the best,
-    whether there was no step)."""
+    when the best reaches `target`. Returns (iterations done, objective, best objective, new
+    bests found, iterations since the best, whether there was no step)."""
     step = np.empty((noise.shape[1], 2), dtype=np.int64)
-    count = 0
+    count, improvements = 0, 0
     for k in range(steps):
         now = first + k
         # A tabu step is still allowed when it leads to a new best plan (aspiration).
@@ -708,7 +707,7 @@ def _tabu_steps(
                     for m in trade[: group.shape[0]]:
                         step[count, 0], step[count, 1], count = m, s, count + 1
         if kind == 0:
-            return k, value, best_value, since_best, True
+            return k, value, best_value, improvements, since_best, True
         for i in range(count):
             m = step[i, 0]
             value += _move(
@@ -718,14 +717,15 @@ def _tabu_steps(
         if value > best_value + EPS:
             best_value = value
             best[:] = a
+            improvements += 1
             since_best = 0
             if best_value >= target - EPS:
-                return k + 1, value, best_value, since_best, False
+                return k + 1, value, best_value, improvements, since_best, False
         else:
             since_best += 1
             if since_best > patience:
-                return k + 1, value, best_value, since_best, False
-    return steps, value, best_value, since_best, False
+                return k + 1, value, best_value, improvements, since_best, False
+    return steps, value, best_value, improvements, since_best, False
 
 
 def memetic_search(

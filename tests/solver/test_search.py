@@ -214,7 +214,8 @@ def every_pair_in_order(state: Seating, tabu: np.ndarray, now: int, aspire: floa
     move, the first of the best winning."""
     rules, values = state.rules, state.values
     apart = rules.apart if rules.apart is not None else np.zeros((state.n, state.n), dtype=bool)
-    apart_at = state.apart_at if state.apart_at is not None else np.zeros((1, state.n, state.T))
+    no_apart = np.zeros((state.rounds, state.n, state.T), dtype=np.int64)
+    apart_at = state.apart_at if state.apart_at is not None else no_apart
     host = rules.host
     best, found = -np.inf, (0, -1, -1, -1)
     for r in range(state.rounds):
@@ -268,6 +269,8 @@ def test_the_bound_on_swaps_leaves_the_chosen_step_as_it_was(seed, base_value) -
         best, found = every_pair_in_order(state, tabu, now, aspire)
         assert got[1:] == found and (got[0] == best or not found[0])
         kind, r, p, q = found
+        if not kind:
+            break
         step = [(r, p, q)]
         if kind == 1:  # a swap: q takes p's table
             step = [(r, p, int(state.a[r, q])), (r, q, int(state.a[r, p]))]

@@ -194,6 +194,36 @@ class Seating:
             *self._apart(), self.rules.host, r, p, t,
         )  # fmt: skip
 
+    def tabu_steps(
+        self,
+        rng: np.random.Generator,
+        tabu: np.ndarray,
+        first: int,
+        steps: int,
+        tenure: int,
+        patience: int,
+        since_best: int,
+        best_value: float,
+        target: float,
+        best: np.ndarray,
+    ) -> tuple[int, float, int, int, bool]:
+        """Up to `steps` iterations of tabu_search(), compiled (_tabu_steps), numbered from
+        `first`; a new best plan is copied to `best`. Returns (iterations done, best objective,
+        new bests found, iterations since the best, whether there was no step)."""
+        rules = self.rules
+        trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
+        # Each person a step moves stays tabu for tenure + noise iterations, their own noise.
+        noise = rng.integers(tenure, size=(steps, max(2, 2 * len(trade))))
+        # Scalars as floats whatever the caller passed (a whole-number bound, say): another
+        # type would compile another version of the kernel, seconds into the time limit.
+        done, self.value, best_value, improvements, since_best, stuck = _tabu_steps(
+            self.values, self.gain, self.meets, self.a, self.size, self.hosts_at, *self._apart(),
+            rules.host, self.single, rules.cap, rules.low, self.unmet, rules.fixed_table,
+            rules.members, rules.starts, trade, tabu, noise, first, steps, tenure, patience,
+            since_best, float(self.value), float(best_value), float(target), best,
+        )  # fmt: skip
+        return done, best_value, improvements, since_best, stuck
+
     def _apart(self) -> tuple[np.ndarray, np.ndarray]:
         return _NO_APART if self.apart_at is None else (self.apart_at, self.rules.apart)
 
@@ -610,37 +640,26 @@ def tabu_search(
     one, except steps that move a person moved in the last few iterations (unless they beat the
     best plan). After a long run without a new best it restarts from the best plan with a few
     random swaps. Every step is evaluated for everyone at once (O(rounds * n^2) per step), so
-    this suits up to a few hundred people. The iterations run compiled (_tabu_steps), TABU_STEPS
-    at a time between looks at the clock. Deterministic for a given rng, like
+    this suits up to a few hundred people. The iterations run compiled (Seating.tabu_steps),
+    TABU_STEPS at a time between looks at the clock. Deterministic for a given rng, like
     iterated_local_search. Ends after `steps` iterations where given.
     """
     log = SearchLog()
     best_value, best = state.value, state.a.copy()
     on_better(best_value)
-    rules = state.rules
     tabu = np.zeros((state.rounds, state.n), dtype=np.int64)
     tenure = max(3, state.n // 10)
     patience = 20 * state.n
     since_best = 0
     iteration = 0
     steps = np.inf if steps is None else steps
-    trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
-    width = max(2, 2 * len(trade))  # the most people a step moves
     while iteration < steps and best_value < target - EPS:
         if time.perf_counter() >= deadline or stop():
             break
         chunk = int(min(TABU_STEPS, steps - iteration))
-        # A step's people stay tabu for tenure + noise iterations, each their own noise.
-        noise = rng.integers(tenure, size=(chunk, width))
-        # Scalars as floats whatever the caller passed (a whole-number bound, say): another
-        # type would compile another version of the kernel, seconds into the time limit.
-        done, state.value, value, improvements, since_best, stuck = _tabu_steps(
-            state.values, state.gain, state.meets, state.a, state.size, state.hosts_at,
-            *state._apart(), rules.host, state.single, rules.cap, rules.low, state.unmet,
-            rules.fixed_table, rules.members, rules.starts, trade, tabu, noise, iteration,
-            chunk, tenure, patience, since_best, float(state.value), float(best_value),
-            float(target), best,
-        )  # fmt: skip
+        done, value, improvements, since_best, stuck = state.tabu_steps(
+            rng, tabu, iteration, chunk, tenure, patience, since_best, best_value, target, best
+        )
         iteration += done
         if improvements:
             log.improvements += improvements

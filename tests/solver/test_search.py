@@ -18,7 +18,6 @@ from solver.search import (
     Rules,
     Seating,
     _best_swap_or_move,
-    _tabu_steps,
     balance_handicaps,
     construct_round,
     crossover,
@@ -178,15 +177,11 @@ def one_tabu_step(state: Seating, tabu: np.ndarray, best_value: float) -> tuple[
     """One compiled iteration of the tabu search from `state` (left as it is) with people tabu
     until `tabu` says, from a best plan worth best_value: the moves it makes, as a set of
     (round, person, table), and what they change the objective by."""
-    after, rules = Seating(state.values, state.rules, state.a), state.rules
-    trade = np.empty(max(map(len, rules.groups), default=0), dtype=np.int64)
-    _, after.value, *_ = _tabu_steps(
-        after.values, after.gain, after.meets, after.a, after.size, after.hosts_at,
-        *after._apart(), rules.host, after.single, rules.cap, rules.low, after.unmet,
-        rules.fixed_table, rules.members, rules.starts, trade, tabu.copy(),
-        np.zeros((1, max(2, 2 * len(trade))), dtype=np.int64), 1, 1, 1, 10**9, 0,
-        after.value, best_value, np.inf, after.a.copy(),
-    )  # fmt: skip
+    after = Seating(state.values, state.rules, state.a)
+    # A tenure of 1 draws no noise; nothing is tabu past this one iteration anyway.
+    after.tabu_steps(
+        np.random.default_rng(0), tabu.copy(), 1, 1, 1, 10**9, 0, best_value, np.inf, after.a.copy()
+    )
     moved = {
         (r, p, int(after.a[r, p])) for r, p in zip(*np.nonzero(after.a != state.a), strict=True)
     }

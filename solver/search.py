@@ -112,6 +112,8 @@ def construct_round(
         for t in range(T):
             seat(np.flatnonzero(seated == t), t)
     placed = int(size.sum())
+    if np.maximum(rules.low - size, 0).sum() > n - placed:
+        return None  # too few left to bring every table to its minimum
     units = [u for u in rules.units() if row[u[0]] < 0]
     order = rng.permutation(len(units))
     # Fixed units first, then hosts (so each finds a table of its own), then the largest groups,
@@ -846,9 +848,11 @@ def _inherit(
     """Tables taken from two seatings of round r in turn, largest remainder first: person ->
     table, -1 for people left to seat. A parent's table keeps its number where that is free;
     otherwise its people go to a free table with room (never one their fixed seats forbid).
-    Each parent keeps the rules within a table, and keep-together groups come whole."""
+    Each parent keeps the rules within a table, and keep-together groups come whole; a table
+    is taken only where the people left can still bring every table to its minimum size."""
     n, tables = len(rows[0]), len(rules.cap)
     row = np.full(n, -1)
+    size = np.zeros(tables, dtype=np.int64)
     used = np.zeros(tables, dtype=bool)
     offered = np.zeros((2, tables), dtype=bool)
     k = int(rng.integers(2))
@@ -864,6 +868,9 @@ def _inherit(
         offered[k, t] = True
         group = np.flatnonzero((row < 0) & (rows[k] == t))
         free = ~used & (rules.cap >= len(group))
+        # Enough people must be left to bring every table to its minimum.
+        short = np.maximum(rules.low - size, 0)
+        free &= (row < 0).sum() - len(group) >= short.sum() - np.minimum(short, len(group))
         fixed = np.unique(rules.fixed_table[r, group])
         fixed = fixed[fixed >= 0]
         if len(fixed) > 1:
@@ -876,6 +883,7 @@ def _inherit(
         if free.any():
             u = int(rng.choice(np.flatnonzero(free)))
             row[group] = u
+            size[u] = len(group)
             used[u] = True
             k = 1 - k
     return row

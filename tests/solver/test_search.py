@@ -408,9 +408,20 @@ def searched(problem: Problem, seed: int) -> np.ndarray:
     return best
 
 
+def dinner_with_spare_seats(seed: int) -> Problem:
+    """14 people at 19 seats whose minimum sizes leave little room: a child taking its parents'
+    tables may seat everyone before the smaller tables have their minimum."""
+    rng = np.random.default_rng(seed)
+    return Problem(people=14, tables=(7, 5, 4, 3), rounds=2, weights=random_weights(rng, 14, 0.4),
+                   min_sizes=(2, 4, 3, 3))  # fmt: skip
+
+
+@pytest.mark.parametrize("make", [dinner_with_every_rule, dinner_with_spare_seats])
 @pytest.mark.parametrize("seed", range(6))
-def test_a_child_of_two_plans_keeps_every_rule_and_two_alike_parents_have_their_own(seed) -> None:
-    problem = dinner_with_every_rule(seed)
+def test_a_child_of_two_plans_keeps_every_rule_and_two_alike_parents_have_their_own(
+    make, seed
+) -> None:
+    problem = make(seed)
     values, rules = value_matrix(problem), Rules.of(problem)
     a, b = searched(problem, seed), searched(problem, seed + 100)
     assert not np.array_equal(a, b)
@@ -432,6 +443,21 @@ def test_a_round_seated_in_part_is_completed_around_those_seated() -> None:
     rows = searched(problem, 1)
     rows[2] = row
     assert not violations(problem, plan_of(rows, len(problem.tables)))
+
+
+def test_a_round_seated_in_part_is_refused_when_too_few_are_left_for_the_minimum_sizes() -> None:
+    problem = dinner_with_spare_seats(0)
+    values, rules = value_matrix(problem), Rules.of(problem)
+    meets = np.zeros((14, 14), dtype=np.int16)
+    rng = np.random.default_rng(0)
+    everyone = np.repeat([0, 1, 2, 3], [5, 4, 3, 2])  # table 3 seats 2, below its minimum of 3
+    assert construct_round(values, rules, 0, meets, rng, everyone) is None
+    seated = everyone.copy()
+    seated[[0, 1, 9, 12, 13]] = -1  # tables 2 and 3 need four more, and five are left
+    row = construct_round(values, rules, 0, meets, rng, seated)
+    assert row is not None and (np.bincount(row, minlength=4) >= rules.low).all()
+    seated[[0, 1]] = 0  # three are left
+    assert construct_round(values, rules, 0, meets, rng, seated) is None
 
 
 def test_the_memetic_search_breeds_children_and_returns_its_best_plan() -> None:

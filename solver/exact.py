@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
@@ -96,24 +96,74 @@ def seat_by_rules(
 ) -> np.ndarray | RuleClash | None:
     """Any plan for the given rounds that keeps every hard rule (a[round, person] -> table),
     a RuleClash when there is none, or None when CP-SAT could not decide in time."""
+    deadline = time.perf_counter() + time_limit
+    found = _rules_plan(problem, rounds, deadline, seed)
+    if found is not False:
+        return found
+    # The rules that clash: each switched on by an assumption, whose core names them. Cores
+    # can take far longer than the answer did (a clash of pigeonhole kind, as more hosts than
+    # the tables fixed seats leave them), so they get a second; then the kinds of rule are
+    # narrowed down instead.
     built = rule_model(problem, rounds, explain=True)
     built.model.add_assumptions(built.literals)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1  # assumptions cores need a single worker
-    solver.parameters.random_seed = seed
-    status = solver.solve(built.model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return np.array(
-            [[_table_of(solver, xp) for xp in xr] for xr in built.x],
-            dtype=np.int64,
-        )
-    if status == cp_model.INFEASIBLE:
+    left = deadline - time.perf_counter()
+    solver = _rules_solver(min(CORE_SECONDS, left / 2), seed)
+    if solver.solve(built.model) == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())
         index = {lit.index: k for k, lit in enumerate(built.literals)}
         clash = tuple(built.rules[index[i]] for i in sorted(core) if i in index)
         return RuleClash(clash or tuple(built.rules))
-    return None
+    return _clash_by_kind(problem, rounds, deadline, seed)
+
+
+CORE_SECONDS = 1.0
+RULE_KINDS = {  # what a Problem is without each kind of hard rule
+    "keep_together": lambda p: replace(p, together=()),
+    "keep_apart": lambda p: replace(p, apart=()),
+    "fixed_seats": lambda p: replace(p, fixed=()),
+    "hosts": lambda p: replace(p, hosts=frozenset()),
+    "min_sizes": lambda p: replace(p, min_sizes=None),
+}
+
+
+def _clash_by_kind(problem: Problem, rounds: range, deadline: float, seed: int) -> RuleClash:
+    """The rules of a problem without a plan, of the kinds it cannot do without: each kind is
+    left out in turn, and kept where the rest then has a plan (or CP-SAT cannot tell in time).
+    A rule that holds at several tables is said once."""
+    for leave_out in RULE_KINDS.values():
+        fewer = leave_out(problem)
+        if fewer != problem and _rules_plan(fewer, rounds, deadline, seed) is False:
+            problem = fewer
+    tables: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    for rule, people, at in rule_model(problem, rounds, explain=True).rules:
+        tables.setdefault((rule, people), []).extend(at)
+    return RuleClash(tuple((r, p, tuple(sorted(set(t)))) for (r, p), t in tables.items()))
+
+
+def _rules_plan(
+    problem: Problem, rounds: range, deadline: float, seed: int
+) -> np.ndarray | bool | None:
+    """A plan keeping every hard rule, False when there is none, None when CP-SAT could not
+    tell by the deadline."""
+    built = rule_model(problem, rounds)
+    solver = _rules_solver(max(0.0, deadline - time.perf_counter()), seed)
+    status = solver.solve(built.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _plan_of(solver, built)
+    return False if status == cp_model.INFEASIBLE else None
+
+
+def _rules_solver(time_limit: float, seed: int) -> cp_model.CpSolver:
+    # One worker: the same seed gives the same plan (and cores need a single worker).
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def _plan_of(solver: cp_model.CpSolver, built: RuleModel) -> np.ndarray:
+    return np.array([[_table_of(solver, xp) for xp in xr] for xr in built.x], dtype=np.int64)
 
 
 def _table_of(solver: cp_model.CpSolver, xp: list) -> int:

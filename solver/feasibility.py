@@ -175,7 +175,43 @@ def find_conflict(problem: Problem) -> Conflict | None:
                 "together_and_apart",
                 {"pair": sorted({i, j}), "group": list(group)},
             )
+    crowd = _apart_crowd(problem)
+    if len(crowd) > len(problem.tables):
+        return Conflict(
+            "keep_apart",
+            crowd,
+            all_tables,
+            f"{_people(crowd)} must all sit apart (keep-apart), but there "
+            f"{'is' if len(all_tables) == 1 else 'are'} only "
+            f"{_count(len(all_tables), 'table', 'tables')}.",
+            "apart_above_tables",
+            {"people": list(crowd), "table_count": len(all_tables)},
+        )
     return _fixed_conflict(problem, group_of)
+
+
+def _apart_crowd(problem: Problem) -> tuple[int, ...]:
+    """People who must all sit apart from each other, more of them than there are tables if
+    such a set is found: each needs a table of their own. Greedy (finding the largest such set
+    is NP-hard), but exact where keep-apart pairs come from companies, whose colleagues form
+    these sets. Only people with a partner for every other table can be in one."""
+    tables = len(problem.tables)
+    partners: dict[int, set[int]] = defaultdict(set)
+    for i, j in problem.apart:
+        partners[i].add(j)
+        partners[j].add(i)
+    # Peel off people with too few partners left, until everyone left has enough.
+    left = {p for p, ps in partners.items() if len(ps) >= tables}
+    while drop := {p for p in left if len(partners[p] & left) < tables}:
+        left -= drop
+    for p in sorted(left, key=lambda p: (-len(partners[p] & left), p)):
+        crowd = [p]
+        for q in sorted(partners[p] & left, key=lambda q: (-len(partners[q] & left), q)):
+            if all(q in partners[c] for c in crowd):
+                crowd.append(q)
+        if len(crowd) > tables:
+            return tuple(sorted(crowd))
+    return ()
 
 
 def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> Conflict | None:

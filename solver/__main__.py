@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             bar.close()
             return _emit(result)
-        from solver.event import load_event, solve_event_session
+        from solver.event import crowding_note, load_event, solve_event_session
 
         event = load_event(args.event)
         sessions = event.get("sessions") or []
@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{args.event}: {e}") from e
         bar.close()
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1))
+        if plan.crowding:
+            print(crowding_note(plan), file=sys.stderr)
         if plan.status in (Status.INFEASIBLE, Status.UNKNOWN):
             print(f"No plan: {plan.message}", file=sys.stderr)
             return NO_PLAN

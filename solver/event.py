@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -110,6 +111,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 Solve = Callable[..., Result]
 KEEP_APART = "keep apart"  # why a pair is kept apart: a rule, a block, or colleagues at ...
 BLOCKED = "blocked by the organiser"
+COLLEAGUES = "colleagues at "  # and the company's name
 
 
 # ---------------------------------------------------------------- reading and checking the file
@@ -502,6 +504,9 @@ class EventPlan:
     meetings: tuple[Meeting, ...]  # valuable pairs that meet, highest value first
     message: str = ""  # for infeasible: the rule and the people, by name
     conflict: Mapping[str, Any] | None = None  # {"rule", "people": [emails], "groups": [names]}
+    # How many more colleagues of a company a group may hold than the fewest possible: 0 unless
+    # spreading them that far made the plan impossible (see solve_event_session).
+    crowding: int = 0
     names: Mapping[str, str] = field(default_factory=dict)  # email -> full name
 
     def to_dict(self) -> dict:
@@ -535,6 +540,7 @@ class EventPlan:
             "balance_cost": self.balance_cost,
             "message": self.message,
             "conflict": dict(self.conflict) if self.conflict else None,
+            "crowding": self.crowding,
             "rounds": [[group(g) for g in groups] for groups in self.rounds],
             "meetings": [
                 {
@@ -587,8 +593,10 @@ def session_problem(
     weights: Weights = DEFAULT_WEIGHTS,
     boosts: Mapping[tuple[str, str], float] | None = None,
     blocks: Iterable[tuple[str, str]] = (),
+    crowding: int = 0,
 ) -> SessionProblem:
-    """The solver's Problem for one session of the event (see solve_event_session)."""
+    """The solver's Problem for one session of the event (see solve_event_session).
+    `crowding`: how many more of a company than the fewest possible may share a group."""
     check_event(event)
     sessions = {s["key"]: s for s in event.get("sessions", [])}
     if session_key not in sessions:
@@ -656,8 +664,8 @@ def session_problem(
     for pair in sorted(scores.blocked):
         apart.setdefault(pair, BLOCKED)
     if event.get("event", {}).get("same_company_apart", False):
-        for p, q in sorted(_colleagues_apart(attendees, len(tables), together)):
-            apart.setdefault((p, q), f"colleagues at {attendees[p].get('company')}")
+        for p, q in sorted(_colleagues_apart(attendees, len(tables), together, crowding)):
+            apart.setdefault((p, q), COLLEAGUES + str(attendees[p].get("company")))
 
     problem = Problem(
         people=len(attendees),
@@ -684,20 +692,24 @@ def _group_index(name: str, names: Sequence[str]) -> int | None:
 
 
 def _colleagues_apart(
-    attendees: Sequence[Mapping], groups: int, together: Iterable[tuple[int, int]]
+    attendees: Sequence[Mapping], groups: int, together: Iterable[tuple[int, int]], crowding: int
 ) -> set[tuple[int, int]]:
     """Apart pairs that spread each company's people over the groups as far as possible.
 
     A company with at most as many people as groups gets every pair apart. A bigger one cannot
-    (that would make the plan impossible), so its people are dealt into chunks of `groups` people
-    and each chunk is kept apart: no group then holds more than ceil(size / groups) colleagues,
-    the fewest possible. People an organiser keeps together are never also kept apart.
+    (that would make the plan impossible), so its people are dealt into as few chunks as hold
+    at most `groups` people each, of sizes that differ by one at most, and each chunk is kept
+    apart: no group then holds more than ceil(size / groups) colleagues, the fewest possible.
+    Even chunks leave the plan room: 13 colleagues at 12 tables as 12 + 1 would put one at
+    every table, small ones included; as 7 + 6 they need seven tables and six. Each unit of
+    `crowding` adds a chunk (a group may then hold one more colleague), where even chunks still
+    make the plan impossible. People an organiser keeps together are never also kept apart.
     """
     root = _together_roots(len(attendees), together)
     pairs = set()
     for members in _companies(attendees).values():
-        for start in range(0, len(members), max(groups, 1)):
-            chunk = members[start : start + groups]
+        chunks = min(math.ceil(len(members) / max(groups, 1)) + crowding, len(members))
+        for chunk in (members[k::chunks] for k in range(chunks)):
             pairs.update(
                 (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root[p] != root[q]
             )
@@ -761,14 +773,47 @@ def solve_event_session(
     `blocks` (email pairs kept apart and worth 0). `boosts` add value to email pairs.
     An impossible request comes back as status infeasible with a message naming the people and
     rules; a malformed event or an unknown session, email, round or group raises ValueError.
+    Colleagues sit apart where possible: where spreading them as far as their numbers allow is
+    what makes the plan impossible, a group may hold one more of a company, and so on; the
+    plan's `crowding` says how many more (crowding_note words it).
     """
-    built = session_problem(
-        event, session_key, locked=locked, weights=weights, boosts=boosts, blocks=blocks
+    started = time.perf_counter()
+    solve = solve or _default_solve()
+    crowding = 0
+    while True:
+        built = session_problem(
+            event, session_key, locked=locked, weights=weights, boosts=boosts, blocks=blocks,
+            crowding=crowding,
+        )  # fmt: skip
+        left = time_limit - (time.perf_counter() - started)
+        result = solve(built.problem, time_limit=left, seed=seed, progress=progress, stop=stop)
+        if result.status != Status.INFEASIBLE or not _colleagues_clash(built, result):
+            break
+        if left <= 0 or (stop is not None and stop()):
+            break
+        crowding += 1
+    plan = read_result(event, built, result)
+    return replace(plan, crowding=crowding) if plan.rounds else plan
+
+
+def crowding_note(plan: EventPlan) -> str:
+    """The plan's `crowding` in words, "" where colleagues are spread as far as they can be."""
+    if not plan.crowding:
+        return ""
+    group = "flight" if plan.kind == "golf" else "table"
+    return (
+        "Colleagues could not be spread as far as their numbers allow: "
+        f"a {group} may hold {plan.crowding} more of a company than the fewest possible."
     )
-    result = (solve or _default_solve())(
-        built.problem, time_limit=time_limit, seed=seed, progress=progress, stop=stop
+
+
+def _colleagues_clash(built: SessionProblem, result: Result) -> bool:
+    """Whether colleagues kept apart (same_company_apart) are among the rules that clash."""
+    people = set((result.stats.get("conflict") or {}).get("people", ()))
+    return any(
+        why.startswith(COLLEAGUES) and i in people and j in people
+        for (i, j), why in built.why_apart.items()
     )
-    return read_result(event, built, result)
 
 
 def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventPlan:

@@ -194,7 +194,7 @@ def _apart_crowd(problem: Problem) -> tuple[int, ...]:
     """People who must all sit apart from each other, more of them than there are tables if
     such a set is found: each needs a table of their own. Greedy (finding the largest such set
     is NP-hard), but exact where keep-apart pairs come from companies, whose colleagues form
-    these sets. Only people with a partner for every other table can be in one."""
+    these sets. Only people kept apart from at least as many as there are tables can be in one."""
     tables = len(problem.tables)
     partners: dict[int, set[int]] = defaultdict(set)
     for i, j in problem.apart:
@@ -277,6 +277,33 @@ def _fixed_conflict(problem: Problem, group_of: dict[int, tuple[int, ...]]) -> C
                     "hosts_fixed_together",
                     {"hosts": sorted(hosts), "table": t, "round": round_},
                 )
+        # Each host needs a table of their own: not one that fixed seats fill with others.
+        filled = sorted(
+            t
+            for t, people in load.items()
+            if len(people) >= problem.tables[t] and not problem.hosts.intersection(people)
+        )
+        free = len(problem.tables) - len(filled)
+        if filled and len(problem.hosts) > free:
+            hosts = sorted(problem.hosts)
+            seated = sorted(p for t in filled for p in load[t])
+            return Conflict(
+                "fixed_seats+hosts",
+                tuple(sorted({*hosts, *seated})),
+                tuple(filled),
+                f"{len(hosts)} hosts ({_people(hosts)}) need a table each, but fixed seats fill "
+                f"table{'s' if len(filled) > 1 else ''} {', '.join(map(str, filled))} with "
+                f"{_people(seated)}{round_note}, which leaves "
+                f"{_count(free, 'table', 'tables')}.",
+                "hosts_above_free_tables",
+                {
+                    "hosts": hosts,
+                    "people": seated,
+                    "tables": filled,
+                    "table_count": free,
+                    "round": round_,
+                },
+            )
         for i, j in problem.apart:
             if i in table_of and table_of.get(j) == table_of[i]:
                 return Conflict(

@@ -293,6 +293,8 @@ def _store_result(plan: Plan, result: dict, *, locked: set[tuple[int, int]]) -> 
     }
     if result.get("conflict"):  # why no plan exists, for the page to word in its language
         plan.progress["conflict"] = result["conflict"]
+    if result.get("crowding"):  # colleagues could not be spread as far as their numbers allow
+        plan.progress["crowding"] = result["crowding"]
     plan.assignments.clear()
     session = plan.session
     people = {a.email.lower(): a.id for a in session.event.attendees}
@@ -443,6 +445,7 @@ def progress_of(plan: Plan) -> dict:
         "time_limit": plan.time_limit,
         "fraction": 1.0 if plan.state in FINISHED else min(1.0, elapsed / plan.time_limit),
         "message": plan.message or "",
+        "crowding": progress.get("crowding", 0),
     }
 
 

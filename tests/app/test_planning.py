@@ -178,6 +178,19 @@ def test_an_impossible_session_says_why_on_the_plan_page(client, auth):
     assert not db.session.get(Plan, plan.id).is_active
 
 
+def test_colleagues_who_cannot_be_spread_further_share_a_table_and_the_page_says_so(client, auth):
+    # Two companies of three at tables of 3, 3 and 1: one of each at every table would put two
+    # at the table of one.
+    auth.login()
+    people = [(*p[:3], "Alfa AB" if k < 3 else "Beta AB", *p[4:]) for k, p in enumerate(PEOPLE)]
+    plan = plan_session(client, session_of(load_event_file(event_file(people, (3, 3, 1), 1))))
+    assert (plan.state, plan.status) == ("done", "optimal")
+    page = client.get(f"/plans/{plan.id}").text
+    assert "a table or flight may hold 1 more of a company than the fewest possible" in page
+    swedish = client.get(f"/plans/{plan.id}?lang=sv").text
+    assert "ett bord eller en startgrupp kan ha 1 fler från samma företag" in swedish
+
+
 def test_an_impossible_rule_names_the_people_involved(client, auth):
     auth.login()
     data = event_file()

@@ -13,6 +13,7 @@ import pytest
 from solver.event import (
     EventPlan,
     broken_rules,
+    crowding_note,
     everyone_to_meet,
     load_event,
     people_to_meet,
@@ -260,6 +261,50 @@ def test_a_company_bigger_than_the_tables_is_spread_as_far_as_possible():
     assert result.status == Status.OPTIMAL
     for tables in result.rounds:
         assert max(sum(p < 5 for p in t) for t in tables) == 3
+
+
+def colleagues_at(capacities: list[int], companies: dict[str, int]) -> dict:
+    """A one-round dinner at tables of these sizes for colleagues of these companies."""
+    people = [
+        attendee(f"{company[0]}{k}", "Test", f"{k}@{company.lower()}.se", company, ["en"])
+        for company, count in companies.items()
+        for k in range(count)
+    ]
+    tables = [{"name": f"Table {t + 1}", "capacity": c} for t, c in enumerate(capacities)]
+    session = {"key": "dinner", "name": "Dinner", "kind": "seating", "rounds": 1, "tables": tables}
+    return event(attendees=people, sessions=[session])
+
+
+def test_a_company_bigger_than_the_tables_is_dealt_into_even_chunks_kept_apart():
+    # Four colleagues at three tables: two at a table at most, as 2 + 2 (not 3 + 1, whose three
+    # would need every table).
+    problem = session_problem(colleagues_at([3, 3, 3], {"Big": 4, "Other": 1}), "dinner").problem
+    assert problem.apart == ((0, 2), (1, 3))
+
+
+def test_even_chunks_leave_a_small_table_free_of_any_company():
+    # Two companies of four at tables of 4, 4 and 1: chunks of three would each need the table
+    # of one, which cannot take two.
+    ev = colleagues_at([4, 4, 1], {"Alfa": 4, "Beta": 4})
+    result = solve_event_session(ev, "dinner", time_limit=5.0)
+    assert result.status == Status.OPTIMAL and result.crowding == 0
+    assert broken_rules(ev, result) == []
+
+
+def test_colleagues_share_a_table_where_no_plan_spreads_them_further_and_the_plan_says_so():
+    # Two companies of three at tables of 3, 3 and 1: one of each at every table would put two
+    # at the table of one, so one table holds two colleagues of a company.
+    ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 3})
+    result = solve_event_session(ev, "dinner", time_limit=5.0)
+    assert result.status == Status.OPTIMAL and result.crowding == 1
+    assert crowding_note(result) == (
+        "Colleagues could not be spread as far as their numbers allow: a table may hold 1 more "
+        "of a company than the fewest possible."
+    )
+    assert result.to_dict()["crowding"] == 1
+    broken = broken_rules(ev, result)
+    assert broken and {b["rule"] for b in broken} == {"colleagues"}
+    assert all(len(b["people"]) == 2 for b in broken)
 
 
 # ---------------------------------------------------------------- the plan in names

@@ -84,6 +84,13 @@ CASES = {
         [0, 1, 2],
         "3 hosts",
     ),
+    "hosts outnumber the tables fixed seats leave them": (
+        # Three hosts need a table each, but person 5's fixed seat fills one of the three.
+        Problem(people=7, tables=(1, 3, 3), hosts=frozenset({0, 1, 2}), fixed=(Fixed(5, 0),)),
+        "fixed_seats+hosts",
+        [0, 1, 2, 5],
+        "3 hosts (people 0, 1 and 2) need a table each, but fixed seats fill table 0 with",
+    ),
     "two hosts kept together": (
         Problem(people=6, tables=(3, 3), hosts=frozenset({0, 4}), together=((0, 4),)),
         "hosts",
@@ -179,20 +186,20 @@ def test_bad_argument_shapes_are_value_errors() -> None:
 def test_a_clash_whose_core_takes_too_long_is_named_by_the_kinds_of_rule_behind_it(
     monkeypatch,
 ) -> None:
-    # Three hosts need a table each, but person 5's fixed seat fills one of the three tables.
-    # A keep-apart pair plays no part. Cores of this kind can take CP-SAT longer than the
-    # time limit (13 hosts at 13 tables did); here the core gets no time at all.
+    # Three hosts take a table each, and person 3 must sit apart from every one of them; the
+    # fixed seat plays no part. Cores can take CP-SAT longer than the time limit (13 hosts at
+    # 13 tables did, before find_conflict knew that case); here the core gets no time at all.
     monkeypatch.setattr(exact, "CORE_SECONDS", 0.0)
     problem = Problem(
-        people=7, tables=(1, 3, 3), hosts=frozenset({0, 1, 2}), fixed=(Fixed(5, 0),),
-        apart=((3, 4),),
+        people=7, tables=(3, 3, 3), hosts=frozenset({0, 1, 2}), apart=((0, 3), (1, 3), (2, 3)),
+        fixed=(Fixed(5, 0),),
     )  # fmt: skip
     result = solve(problem, time_limit=30)
     assert result.status == Status.INFEASIBLE and result.seconds < 5
     conflict = result.stats["conflict"]
-    assert (conflict["rule"], conflict["people"]) == ("fixed_seats+hosts", [0, 1, 2, 5])
+    assert (conflict["rule"], conflict["people"]) == ("hosts+keep_apart", [0, 1, 2, 3])
     assert sorted(conflict["facts"]["clauses"]) == [
-        ["fixed_seats", [5], [0]],
         ["hosts", [0, 1, 2], [0, 1, 2]],
+        *(["keep_apart", [p, 3], []] for p in range(3)),
     ]
     assert "at most one host (0, 1, 2) at table 0, 1, 2" in result.message

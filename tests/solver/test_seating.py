@@ -100,6 +100,38 @@ def test_tiny_problems_are_solved_to_the_brute_force_optimum(problem: Problem) -
         assert result.upper_bound == best
 
 
+def spare_seats_problem(seed: int) -> Problem:
+    """30-70 people at uneven tables with seats to spare and minimum sizes, over 2-3 rounds,
+    with couples, keep-apart pairs, hosts and fixed seats: the memetic search's size, where
+    plans are bred from other plans."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(30, 71))
+    caps = [int(c) for c in rng.integers(3, 11, n // 5)]
+    while sum(caps) < n + n // 5:
+        caps[int(rng.integers(len(caps)))] += 1
+    pairs = [tuple(sorted(map(int, rng.choice(n, 2, replace=False)))) for _ in range(n // 3)]
+    coupled = {p for pair in pairs[:3] for p in pair}  # hosts are not kept together
+    hosts = rng.choice([p for p in range(n) if p not in coupled], len(caps) // 2, replace=False)
+    return Problem(
+        people=n, tables=tuple(caps), rounds=int(rng.integers(2, 4)),
+        weights=random_weights(rng, n, 0.2), together=tuple(pairs[:3]),
+        apart=tuple(p for p in pairs[3:] if p not in pairs[:3]),
+        fixed=(Fixed(int(rng.integers(n)), 0), Fixed(int(rng.integers(n)), 1, 1)),
+        min_sizes=tuple(int(rng.integers(0, c + 1)) for c in caps),
+        hosts=frozenset(map(int, hosts)),
+    )  # fmt: skip
+
+
+# Seeds 49 and 58 broke minimum sizes when a child plan took its parents' tables (crossover).
+@pytest.mark.parametrize("seed", [0, 1, 49, 58])
+def test_mid_sized_dinners_with_seats_to_spare_keep_every_rule(seed) -> None:
+    problem = spare_seats_problem(seed)
+    result = solve(problem, time_limit=1.5, seed=seed)
+    assert result.status != Status.INFEASIBLE, result.message
+    assert result.stats["method"] == "greedy + memetic search"
+    assert_valid(problem, result)
+
+
 def test_a_dinner_with_every_rule_gets_a_valid_plan_that_beats_greedy(dinner_60) -> None:
     quick = solve(dinner_60, time_limit=0.01)
     result = solve(dinner_60, time_limit=2.0)

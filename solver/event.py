@@ -112,6 +112,9 @@ Solve = Callable[..., Result]
 KEEP_APART = "keep apart"  # why a pair is kept apart: a rule, a block, or colleagues at ...
 BLOCKED = "blocked by the organiser"
 COLLEAGUES = "colleagues at "  # and the company's name
+# A plan with colleagues less spread gets this share of the time limit at least, even past it;
+# the first such try always, later ones while within RETRY_UNTIL times the limit.
+RETRY_SHARE, RETRY_UNTIL = 0.25, 1.5
 
 
 # ---------------------------------------------------------------- reading and checking the file
@@ -775,9 +778,11 @@ def solve_event_session(
     rules; a malformed event or an unknown session, email, round or group raises ValueError.
     Colleagues sit apart where possible: where spreading them as far as their numbers allow is
     what makes the plan impossible, a group may hold one more of a company, and so on; the
-    plan's `crowding` says how many more (crowding_note words it).
+    plan's `crowding` says how many more (crowding_note words it). Only then may planning take
+    longer than `time_limit` (see RETRY_SHARE).
     """
     started = time.perf_counter()
+    end, latest = started + time_limit, started + RETRY_UNTIL * time_limit
     solve = solve or _default_solve()
     crowding = 0
     while True:
@@ -785,12 +790,17 @@ def solve_event_session(
             event, session_key, locked=locked, weights=weights, boosts=boosts, blocks=blocks,
             crowding=crowding,
         )  # fmt: skip
-        left = time_limit - (time.perf_counter() - started)
+        left = end - time.perf_counter()
         result = solve(built.problem, time_limit=left, seed=seed, progress=progress, stop=stop)
         if result.status != Status.INFEASIBLE or not _colleagues_clash(built, result):
             break
-        if left <= 0 or (stop is not None and stop()):
+        # Spreading colleagues is a wish and a plan is not: proving that the wish cannot be
+        # met may take the whole time limit, so each try after it gets RETRY_SHARE of it at
+        # least (the first one always; later ones only if they start within RETRY_UNTIL).
+        now = time.perf_counter()
+        if (crowding and now >= latest) or (stop is not None and stop()):
             break
+        end = max(end, now + RETRY_SHARE * time_limit)
         crowding += 1
     plan = read_result(event, built, result)
     return replace(plan, crowding=crowding) if plan.rounds else plan

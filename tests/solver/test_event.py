@@ -7,10 +7,12 @@ check the mapping, not the search's timing.
 import copy
 import itertools
 import json
+import time
 
 import pytest
 
 from solver.event import (
+    RETRY_SHARE,
     EventPlan,
     broken_rules,
     crowding_note,
@@ -305,6 +307,24 @@ def test_colleagues_share_a_table_where_no_plan_spreads_them_further_and_the_pla
     broken = broken_rules(ev, result)
     assert broken and {b["rule"] for b in broken} == {"colleagues"}
     assert all(len(b["people"]) == 2 for b in broken)
+
+
+def test_a_plan_with_colleagues_less_spread_gets_time_when_proving_the_spread_impossible_took_it():
+    ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 3})
+    limits = []
+
+    def slow_to_refuse(problem, *, time_limit, **kwargs):
+        limits.append(time_limit)
+        if len(limits) == 1:  # the whole limit spent on proving the colleagues' spread impossible
+            time.sleep(time_limit)
+            conflict = {"rule": "keep_apart", "people": list(range(6)), "tables": []}
+            return Result((), 0.0, 0.0, "none", Status.INFEASIBLE, time_limit,
+                          stats={"conflict": conflict})  # fmt: skip
+        return brute_solve(problem)
+
+    result = solve_event_session(ev, "dinner", time_limit=0.4, solve=slow_to_refuse)
+    assert result.status == Status.OPTIMAL and result.crowding == 1
+    assert len(limits) == 2 and limits[1] >= RETRY_SHARE * 0.4 - 0.01
 
 
 # ---------------------------------------------------------------- the plan in names

@@ -507,9 +507,9 @@ class EventPlan:
     meetings: tuple[Meeting, ...]  # valuable pairs that meet, highest value first
     message: str = ""  # for infeasible: the rule and the people, by name
     conflict: Mapping[str, Any] | None = None  # {"rule", "people": [emails], "groups": [names]}
-    # How many more colleagues of a company a group may hold than the fewest possible: 0 unless
-    # spreading them that far made the plan impossible (see solve_event_session).
-    crowding: int = 0
+    # Company -> how many more of its people a group may hold than the fewest possible, for the
+    # companies whose spreading that far made the plan impossible (see solve_event_session).
+    crowding: Mapping[str, int] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)  # email -> full name
 
     def to_dict(self) -> dict:
@@ -543,7 +543,7 @@ class EventPlan:
             "balance_cost": self.balance_cost,
             "message": self.message,
             "conflict": dict(self.conflict) if self.conflict else None,
-            "crowding": self.crowding,
+            "crowding": dict(self.crowding),
             "rounds": [[group(g) for g in groups] for groups in self.rounds],
             "meetings": [
                 {
@@ -596,10 +596,11 @@ def session_problem(
     weights: Weights = DEFAULT_WEIGHTS,
     boosts: Mapping[tuple[str, str], float] | None = None,
     blocks: Iterable[tuple[str, str]] = (),
-    crowding: int = 0,
+    crowding: Mapping[str, int] | None = None,
 ) -> SessionProblem:
     """The solver's Problem for one session of the event (see solve_event_session).
-    `crowding`: how many more of a company than the fewest possible may share a group."""
+    `crowding`: how many more of a company (by _companies' key) than the fewest possible may
+    share a group."""
     check_event(event)
     sessions = {s["key"]: s for s in event.get("sessions", [])}
     if session_key not in sessions:
@@ -667,7 +668,7 @@ def session_problem(
     for pair in sorted(scores.blocked):
         apart.setdefault(pair, BLOCKED)
     if event.get("event", {}).get("same_company_apart", False):
-        for p, q in sorted(_colleagues_apart(attendees, len(tables), together, crowding)):
+        for p, q in sorted(_colleagues_apart(attendees, len(tables), together, crowding or {})):
             apart.setdefault((p, q), COLLEAGUES + str(attendees[p].get("company")))
 
     problem = Problem(
@@ -695,7 +696,10 @@ def _group_index(name: str, names: Sequence[str]) -> int | None:
 
 
 def _colleagues_apart(
-    attendees: Sequence[Mapping], groups: int, together: Iterable[tuple[int, int]], crowding: int
+    attendees: Sequence[Mapping],
+    groups: int,
+    together: Iterable[tuple[int, int]],
+    crowding: Mapping[str, int],
 ) -> set[tuple[int, int]]:
     """Apart pairs that spread each company's people over the groups as far as possible.
 
@@ -704,14 +708,16 @@ def _colleagues_apart(
     at most `groups` people each, of sizes that differ by one at most, and each chunk is kept
     apart: no group then holds more than ceil(size / groups) colleagues, the fewest possible.
     Even chunks leave the plan room: 13 colleagues at 12 tables as 12 + 1 would put one at
-    every table, small ones included; as 7 + 6 they need seven tables and six. Each unit of
-    `crowding` adds a chunk (a group may then hold one more colleague), where even chunks still
-    make the plan impossible. People an organiser keeps together are never also kept apart.
+    every table, small ones included; as 7 + 6 they need seven tables and six. Each unit of a
+    company's `crowding` adds a chunk (a group may then hold one more of its people), where even
+    chunks still make the plan impossible. People an organiser keeps together are never also
+    kept apart.
     """
     root = _together_roots(len(attendees), together)
     pairs = set()
-    for members in _companies(attendees).values():
-        chunks = min(math.ceil(len(members) / max(groups, 1)) + crowding, len(members))
+    for company, members in _companies(attendees).items():
+        fewest = math.ceil(len(members) / max(groups, 1))
+        chunks = min(fewest + crowding.get(company, 0), len(members))
         for chunk in (members[k::chunks] for k in range(chunks)):
             pairs.update(
                 (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root[p] != root[q]
@@ -777,14 +783,17 @@ def solve_event_session(
     An impossible request comes back as status infeasible with a message naming the people and
     rules; a malformed event or an unknown session, email, round or group raises ValueError.
     Colleagues sit apart where possible: where spreading them as far as their numbers allow is
-    what makes the plan impossible, a group may hold one more of a company, and so on; the
-    plan's `crowding` says how many more (crowding_note words it). Only then may planning take
-    longer than `time_limit` (see RETRY_SHARE).
+    what makes the plan impossible, a group may hold one more of the companies in the clash,
+    and so on; the plan's `crowding` says which and how many more (crowding_note words it).
+    Only then may planning take longer than `time_limit` (see RETRY_SHARE).
     """
     started = time.perf_counter()
     end, latest = started + time_limit, started + RETRY_UNTIL * time_limit
     solve = solve or _default_solve()
-    crowding = 0
+    attendees = event.get("attendees", [])
+    companies = _companies(attendees)
+    company_of = {p: c for c, members in companies.items() for p in members}
+    crowding: dict[str, int] = {}
     while True:
         built = session_problem(
             event, session_key, locked=locked, weights=weights, boosts=boosts, blocks=blocks,
@@ -792,7 +801,8 @@ def solve_event_session(
         )  # fmt: skip
         left = end - time.perf_counter()
         result = solve(built.problem, time_limit=left, seed=seed, progress=progress, stop=stop)
-        if result.status != Status.INFEASIBLE or not _colleagues_clash(built, result):
+        crowded = {company_of[p] for p in _colleagues_in_clash(built, result)}
+        if result.status != Status.INFEASIBLE or not crowded:
             break
         # Spreading colleagues is a wish and a plan is not: proving that the wish cannot be
         # met may take the whole time limit, so each try after it gets RETRY_SHARE of it at
@@ -801,9 +811,13 @@ def solve_event_session(
         if (crowding and now >= latest) or (stop is not None and stop()):
             break
         end = max(end, now + RETRY_SHARE * time_limit)
-        crowding += 1
+        for company in crowded:
+            crowding[company] = crowding.get(company, 0) + 1
     plan = read_result(event, built, result)
-    return replace(plan, crowding=crowding) if plan.rounds else plan
+    if not plan.rounds or not crowding:
+        return plan
+    named = {attendees[companies[c][0]]["company"]: more for c, more in sorted(crowding.items())}
+    return replace(plan, crowding=named)
 
 
 def crowding_note(plan: EventPlan) -> str:
@@ -812,18 +826,21 @@ def crowding_note(plan: EventPlan) -> str:
         return ""
     group = "flight" if plan.kind == "golf" else "table"
     return (
-        "Colleagues could not be spread as far as their numbers allow: "
-        f"a {group} may hold {plan.crowding} more of a company than the fewest possible."
+        f"Colleagues at {_join(list(plan.crowding))} could not be spread as far as their numbers "
+        f"allow: a {group} may hold up to {max(plan.crowding.values())} more of them than the "
+        "fewest possible."
     )
 
 
-def _colleagues_clash(built: SessionProblem, result: Result) -> bool:
-    """Whether colleagues kept apart (same_company_apart) are among the rules that clash."""
+def _colleagues_in_clash(built: SessionProblem, result: Result) -> set[int]:
+    """The people of a clash (result's conflict) kept apart from a colleague in it because of
+    same_company_apart."""
     people = set((result.stats.get("conflict") or {}).get("people", ()))
-    return any(
-        why.startswith(COLLEAGUES) and i in people and j in people
+    return {
+        i
         for (i, j), why in built.why_apart.items()
-    )
+        if why.startswith(COLLEAGUES) and i in people and j in people
+    }
 
 
 def read_result(event: Mapping, built: SessionProblem, result: Result) -> EventPlan:

@@ -445,7 +445,7 @@ def progress_of(plan: Plan) -> dict:
         "time_limit": plan.time_limit,
         "fraction": 1.0 if plan.state in FINISHED else min(1.0, elapsed / plan.time_limit),
         "message": plan.message or "",
-        "crowding": progress.get("crowding", 0),
+        "crowding": progress.get("crowding") or {},
     }
 
 

@@ -290,7 +290,7 @@ def test_even_chunks_leave_a_small_table_free_of_any_company():
     # of one, which cannot take two.
     ev = colleagues_at([4, 4, 1], {"Alfa": 4, "Beta": 4})
     result = solve_event_session(ev, "dinner", time_limit=5.0)
-    assert result.status == Status.OPTIMAL and result.crowding == 0
+    assert result.status == Status.OPTIMAL and result.crowding == {}
     assert broken_rules(ev, result) == []
 
 
@@ -299,15 +299,27 @@ def test_colleagues_share_a_table_where_no_plan_spreads_them_further_and_the_pla
     # at the table of one, so one table holds two colleagues of a company.
     ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 3})
     result = solve_event_session(ev, "dinner", time_limit=5.0)
-    assert result.status == Status.OPTIMAL and result.crowding == 1
+    assert result.status == Status.OPTIMAL and result.crowding == {"Alfa": 1, "Beta": 1}
     assert crowding_note(result) == (
-        "Colleagues could not be spread as far as their numbers allow: a table may hold 1 more "
-        "of a company than the fewest possible."
+        "Colleagues at Alfa and Beta could not be spread as far as their numbers allow: a table "
+        "may hold up to 1 more of them than the fewest possible."
     )
-    assert result.to_dict()["crowding"] == 1
+    assert result.to_dict()["crowding"] == {"Alfa": 1, "Beta": 1}
     broken = broken_rules(ev, result)
     assert broken and {b["rule"] for b in broken} == {"colleagues"}
     assert all(len(b["people"]) == 2 for b in broken)
+
+
+def test_only_the_companies_in_the_clash_are_spread_less():
+    # A fixed seat fills the table of one, so Alfa's three cannot have a table each; Beta's two
+    # still can.
+    ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 2, "Solo": 2})
+    ev["constraints"] = [{"kind": "fixed_seat", "person": "0@solo.se", "table": "Table 3"}]
+    result = solve_event_session(ev, "dinner", time_limit=5.0)
+    assert result.status == Status.OPTIMAL and result.crowding == {"Alfa": 1}
+    broken = broken_rules(ev, result)
+    assert broken and all(b["rule"] == "colleagues" and "alfa" in b["message"].lower()
+                          for b in broken)  # fmt: skip
 
 
 def test_a_plan_with_colleagues_less_spread_gets_time_when_proving_the_spread_impossible_took_it():
@@ -324,7 +336,7 @@ def test_a_plan_with_colleagues_less_spread_gets_time_when_proving_the_spread_im
         return brute_solve(problem)
 
     result = solve_event_session(ev, "dinner", time_limit=0.4, solve=slow_to_refuse)
-    assert result.status == Status.OPTIMAL and result.crowding == 1
+    assert result.status == Status.OPTIMAL and result.crowding == {"Alfa": 1, "Beta": 1}
     assert len(limits) == 2 and limits[1] >= RETRY_SHARE * 0.4 - 0.01
 
 
@@ -719,10 +731,10 @@ def test_random_events_get_plans_that_keep_their_rules_or_a_named_conflict(seed,
         assert result.conflict and result.conflict["rule"], result.message
         return
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE), result.message
-    broken = broken_rules(ev, result)
     # Colleagues may share a group beyond the fewest possible only where the plan says so.
-    allowed = {"colleagues"} if result.crowding else set()
-    assert {b["rule"] for b in broken} <= allowed, broken
+    company = {a["email"]: a["company"] for a in ev["attendees"]}
+    for b in broken_rules(ev, result):
+        assert b["rule"] == "colleagues" and company[b["people"][0]] in result.crowding, b
 
 
 def test_the_search_finds_the_brute_force_optimum():

@@ -133,7 +133,7 @@ def test_impossible_requests_are_refused_at_once_naming_people_and_rule(name: st
 
 
 # With 1 and 3 fixed at tables 0 and 1, both 0 and 2 (apart from each) need table 2, but they
-# must sit apart too. No rule on its own is at fault, and no three are pairwise apart.
+# must sit apart too. No rule on its own is at fault, and no four are pairwise apart.
 SEARCH_ONLY_APART = ((0, 1), (0, 2), (0, 3), (1, 2), (2, 3))
 SEARCH_ONLY = Problem(
     people=6, tables=(3, 3, 3), apart=SEARCH_ONLY_APART, fixed=(Fixed(1, 0), Fixed(3, 1))

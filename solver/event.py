@@ -586,6 +586,9 @@ class SessionProblem:
     scores: PairScores
     catalog: TagCatalog
     why_apart: Mapping[tuple[int, int], str]  # apart pair -> the rule behind it, in words
+    # Company (_companies' key) -> how many more of its people a group may hold than the fewest
+    # possible: what session_problem was asked for, or more where the groups' sizes need it.
+    crowding: Mapping[str, int] = field(default_factory=dict)
 
 
 def session_problem(
@@ -668,7 +671,8 @@ def session_problem(
     for pair in sorted(scores.blocked):
         apart.setdefault(pair, BLOCKED)
     if event.get("event", {}).get("same_company_apart", False):
-        for p, q in sorted(_colleagues_apart(attendees, len(tables), together, crowding or {})):
+        pairs, crowding = _colleagues_apart(attendees, tables, together, crowding or {})
+        for p, q in sorted(pairs):
             apart.setdefault((p, q), COLLEAGUES + str(attendees[p].get("company")))
 
     problem = Problem(
@@ -687,8 +691,9 @@ def session_problem(
     )
     people = tuple(full_name(a) for a in attendees)
     return SessionProblem(
-        session, problem, emails, people, names, tee_times, holes, scores, catalog, apart
-    )
+        session, problem, emails, people, names, tee_times, holes, scores, catalog, apart,
+        crowding or {},
+    )  # fmt: skip
 
 
 def _group_index(name: str, names: Sequence[str]) -> int | None:
@@ -697,10 +702,10 @@ def _group_index(name: str, names: Sequence[str]) -> int | None:
 
 def _colleagues_apart(
     attendees: Sequence[Mapping],
-    groups: int,
+    seats: Sequence[int],
     together: Iterable[tuple[int, int]],
     crowding: Mapping[str, int],
-) -> set[tuple[int, int]]:
+) -> tuple[set[tuple[int, int]], dict[str, int]]:
     """Apart pairs that spread each company's people over the groups as far as possible.
 
     A company with at most as many people as groups gets every pair apart. A bigger one cannot
@@ -710,19 +715,50 @@ def _colleagues_apart(
     Even chunks leave the plan room: 13 colleagues at 12 tables as 12 + 1 would put one at
     every table, small ones included; as 7 + 6 they need seven tables and six. Each unit of a
     company's `crowding` adds a chunk (a group may then hold one more of its people), where even
-    chunks still make the plan impossible. People an organiser keeps together are never also
-    kept apart.
+    chunks still make the plan impossible. Where the groups' `seats` cannot hold the chunks
+    (_overcrowded), the largest chunks' companies get more crowding until they can. Returns the
+    pairs and the crowding used. People an organiser keeps together are never also kept apart.
     """
+    companies = _companies(attendees)
+    crowding = dict(crowding)
+
+    def chunks(company: str) -> int:
+        members = companies[company]
+        fewest = math.ceil(len(members) / max(len(seats), 1))
+        return min(fewest + crowding.get(company, 0), len(members))
+
+    while (company := _overcrowded(companies, chunks, seats)) is not None:
+        crowding[company] = crowding.get(company, 0) + 1
     root = _together_roots(len(attendees), together)
     pairs = set()
-    for company, members in _companies(attendees).items():
-        fewest = math.ceil(len(members) / max(groups, 1))
-        chunks = min(fewest + crowding.get(company, 0), len(members))
-        for chunk in (members[k::chunks] for k in range(chunks)):
+    for company, members in companies.items():
+        for chunk in (members[k :: chunks(company)] for k in range(chunks(company))):
             pairs.update(
                 (p, q) for k, p in enumerate(chunk) for q in chunk[k + 1 :] if root[p] != root[q]
             )
-    return pairs
+    return pairs, {c: more for c, more in crowding.items() if more}
+
+
+def _overcrowded(
+    companies: Mapping[str, list[int]], chunks: Callable[[str], int], seats: Sequence[int]
+) -> str | None:
+    """A company whose chunks (of people kept pairwise apart, as _colleagues_apart deals them)
+    the groups cannot seat, or None. A chunk of k people can keep out of g - k of the g groups
+    at most, so the s smallest groups must seat at least k - (g - s) of them: a company of 50
+    at ten tables in chunks of ten puts five at each, which a table of two cannot take. The
+    company with the largest chunk is the one returned."""
+    sizes = {  # companies of one keep nobody apart
+        c: [len(range(k, len(m), chunks(c))) for k in range(chunks(c))]
+        for c, m in companies.items()
+        if len(m) > 1
+    }
+    smallest = sorted(seats)
+    for s in range(1, len(seats)):
+        keep_out = len(seats) - s
+        need = sum(max(0, k - keep_out) for ks in sizes.values() for k in ks)
+        if need > sum(smallest[:s]):
+            return max(sizes, key=lambda c: (max(sizes[c]), c))
+    return None
 
 
 def _companies(attendees: Sequence[Mapping]) -> dict[str, list[int]]:
@@ -811,13 +847,14 @@ def solve_event_session(
         if (crowding and now >= latest) or (stop is not None and stop()):
             break
         end = max(end, now + RETRY_SHARE * time_limit)
+        crowding = dict(built.crowding)
         for company in crowded:
             crowding[company] = crowding.get(company, 0) + 1
     plan = read_result(event, built, result)
-    if not plan.rounds or not crowding:
+    if not plan.rounds or not built.crowding:
         return plan
-    named = {attendees[companies[c][0]]["company"]: more for c, more in sorted(crowding.items())}
-    return replace(plan, crowding=named)
+    shown = sorted(built.crowding.items())
+    return replace(plan, crowding={attendees[companies[c][0]]["company"]: n for c, n in shown})
 
 
 def crowding_note(plan: EventPlan) -> str:

@@ -296,18 +296,31 @@ def test_even_chunks_leave_a_small_table_free_of_any_company():
 
 def test_colleagues_share_a_table_where_no_plan_spreads_them_further_and_the_plan_says_so():
     # Two companies of three at tables of 3, 3 and 1: one of each at every table would put two
-    # at the table of one, so one table holds two colleagues of a company.
+    # at the table of one, so one company (the last by name, of two alike) gets a table with
+    # two of its people; the seats say so before any search (_overcrowded).
     ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 3})
+    assert session_problem(ev, "dinner").crowding == {"beta": 1}
     result = solve_event_session(ev, "dinner", time_limit=5.0)
-    assert result.status == Status.OPTIMAL and result.crowding == {"Alfa": 1, "Beta": 1}
+    assert result.status == Status.OPTIMAL and result.crowding == {"Beta": 1}
     assert crowding_note(result) == (
-        "Colleagues at Alfa and Beta could not be spread as far as their numbers allow: a table "
-        "may hold up to 1 more of them than the fewest possible."
+        "Colleagues at Beta could not be spread as far as their numbers allow: a table may hold "
+        "up to 1 more of them than the fewest possible."
     )
-    assert result.to_dict()["crowding"] == {"Alfa": 1, "Beta": 1}
+    assert result.to_dict()["crowding"] == {"Beta": 1}
     broken = broken_rules(ev, result)
-    assert broken and {b["rule"] for b in broken} == {"colleagues"}
-    assert all(len(b["people"]) == 2 for b in broken)
+    assert len(broken) == 1 and broken[0]["rule"] == "colleagues"
+    assert len(broken[0]["people"]) == 2 and broken[0]["people"][0].endswith("@beta.se")
+
+
+def test_a_company_that_fills_most_seats_is_spread_as_the_table_sizes_allow():
+    # 50 of 56 people from one company at ten tables, two of them seating two: ceil(50 / 10)
+    # = 5 at every table cannot be, so some tables hold more of them. The seats say so at once;
+    # the search took 7.8 s of 10 to prove it.
+    ev = colleagues_at([7, 2, 10, 2, 9, 7, 10, 3, 4, 9], {"Big": 50, "Solo": 1, "Else": 5})
+    problem = session_problem(ev, "dinner")
+    assert problem.crowding == {"big": 2}
+    result = solve_event_session(ev, "dinner", time_limit=5.0)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE) and result.crowding == {"Big": 2}
 
 
 def test_only_the_companies_in_the_clash_are_spread_less():
@@ -323,7 +336,7 @@ def test_only_the_companies_in_the_clash_are_spread_less():
 
 
 def test_a_plan_with_colleagues_less_spread_gets_time_when_proving_the_spread_impossible_took_it():
-    ev = colleagues_at([3, 3, 1], {"Alfa": 3, "Beta": 3})
+    ev = colleagues_at([3, 3, 3], {"Alfa": 3, "Beta": 3})
     limits = []
 
     def slow_to_refuse(problem, *, time_limit, **kwargs):

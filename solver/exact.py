@@ -101,9 +101,9 @@ def seat_by_rules(
     if found is not False:
         return found
     # The rules that clash: each switched on by an assumption, whose core names them. Cores
-    # can take far longer than the answer did (a clash of pigeonhole kind, as more hosts than
-    # the tables fixed seats leave them), so they get a second; then the kinds of rule are
-    # narrowed down instead.
+    # can take far longer than the answer did (a clash of pigeonhole kind: 13 hosts at 13
+    # tables, one filled by fixed seats, took over 20 s before find_conflict knew that case),
+    # so they get a second; then the kinds of rule are narrowed down instead.
     built = rule_model(problem, rounds, explain=True)
     built.model.add_assumptions(built.literals)
     left = deadline - time.perf_counter()

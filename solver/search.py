@@ -112,7 +112,7 @@ def construct_round(
         for t in range(T):
             seat(np.flatnonzero(seated == t), t)
     placed = int(size.sum())
-    if np.maximum(rules.low - size, 0).sum() > n - placed:
+    if not _minimums_reachable(rules.low, size, n - placed, 0).all():
         return None  # too few left to bring every table to its minimum
     units = [u for u in rules.units() if row[u[0]] < 0]
     order = rng.permutation(len(units))
@@ -138,8 +138,7 @@ def construct_round(
             ok &= apart_at[unit].sum(axis=0) == 0
         if rules.host[unit].any():
             ok &= hosts_at == 0
-        under = np.maximum(rules.low - size, 0)
-        ok &= n - placed - u >= under.sum() - np.minimum(under, u)
+        ok &= _minimums_reachable(rules.low, size, n - placed, u)
         fixed = rules.fixed_table[r, unit[0]]
         if fixed >= 0:
             ok &= np.arange(T) == fixed
@@ -868,9 +867,7 @@ def _inherit(
         offered[k, t] = True
         group = np.flatnonzero((row < 0) & (rows[k] == t))
         free = ~used & (rules.cap >= len(group))
-        # Enough people must be left to bring every table to its minimum.
-        short = np.maximum(rules.low - size, 0)
-        free &= (row < 0).sum() - len(group) >= short.sum() - np.minimum(short, len(group))
+        free &= _minimums_reachable(rules.low, size, int((row < 0).sum()), len(group))
         fixed = np.unique(rules.fixed_table[r, group])
         fixed = fixed[fixed >= 0]
         if len(fixed) > 1:
@@ -1077,6 +1074,13 @@ def _best_step_of(
             continue
         best, kind, other = d, SWAP, q
     return best, kind, other
+
+
+def _minimums_reachable(low: np.ndarray, size: np.ndarray, left: int, u: int) -> np.ndarray:
+    """Per table: whether seating u more of the `left` people still to seat there leaves
+    enough of them to bring every table (seating `size` now) to its minimum `low`."""
+    short = np.maximum(low - size, 0)
+    return left - u >= short.sum() - np.minimum(short, u)
 
 
 @numba.njit(cache=True)

@@ -737,12 +737,10 @@ def random_event(seed: int) -> dict:
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("session", ["dinner", "golf"])
-def test_random_events_get_plans_that_keep_their_rules_or_a_named_conflict(seed, session):
+def test_random_events_get_plans_that_keep_their_rules(seed, session):
     ev = random_event(seed)
     result = solve_event_session(ev, session, time_limit=1.0, seed=seed)
-    if result.status == Status.INFEASIBLE:
-        assert result.conflict and result.conflict["rule"], result.message
-        return
+    # Each of these has a plan: "impossible" would be the colleague rules' fault, as it was.
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE), result.message
     # Colleagues may share a group beyond the fewest possible only where the plan says so.
     company = {a["email"]: a["company"] for a in ev["attendees"]}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eventapp
 
-.PHONY: run test test-postgres test-browser bench lint setup
+.PHONY: run test test-postgres test-browser bench fuzz lint setup
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test-browser: setup
 bench: setup
 	$(BIN)/python -m benchmarks.solver_bench
 	$(BIN)/python -m benchmarks.import_bench
+
+# Random instances, every result checked against its rules: minutes, so not part of `make test`.
+fuzz: setup
+	$(BIN)/python -m benchmarks.fuzz --seeds 0-299
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -5,7 +5,9 @@ the long run of what `make test` samples (the mid-size and random-event tests of
     python -m benchmarks.fuzz --kinds seat --seeds 100-299 --time-limit 1
 
 Kinds: `seat` (solve() on a Problem of 2-420 people with any mix of rules), `event` (a plan for
-a random event file's dinner or golf day), `golf` (a Social Golfer schedule of a random shape).
+a random event file's dinner or golf day), `golf` (a Social Golfer schedule of a random shape),
+`input` (an INSTANCE.json and an event file with a few entries broken: each must be refused with a
+ValueError in words, or, where it is still valid, solved and checked like the rest).
 A result is wrong when it breaks a rule, miscounts its objective or repeats, claims "optimal"
 without reaching its bound, lets another run's plan beat its bound (seat, up to 24 people: two
 seeds), refuses a request CP-SAT then seats (seat, up to 60 people), or names no rule when it
@@ -17,19 +19,23 @@ result was wrong or crashed.
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import sys
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 
 from solver.evaluate import assignment_of, score, value_matrix, violations
-from solver.event import EventPlan, broken_rules, solve_event_session
+from solver.event import EventPlan, broken_rules, session_problem, solve_event_session
 from solver.exact import seat_by_rules
 from solver.golfers import count_repeats, flight_schedule
+from solver.instance import problem_from_json, problem_to_json
 from solver.model import Fixed, Problem, Result, Status
 from solver.seating import solve
 
@@ -231,27 +237,29 @@ def event(seed: int) -> dict:
 
 def event_findings(seed: int, limit: float) -> list[tuple[str, str]]:
     ev = event(seed)
-    found = []
-    for session in ("dinner", "golf"):
-        try:
-            plan = solve_event_session(ev, session, time_limit=limit, seed=seed)
-        except ValueError as error:  # a request the event file cannot make, said in words
-            if "shotgun" not in str(error) and "flights" not in str(error):
-                found.append(("wrong", f"{session}: ValueError {error}"))
-            continue
-        found += _status(plan)
-        if plan.seconds > 1.5 * limit + 0.25 * limit + 0.5:  # the colleague retry's allowance
-            found.append(("overran", f"{session}: {plan.seconds:.1f} s of {limit:g}"))
-        if plan.status == Status.UNKNOWN:
-            found.append(("unknown", f"{session}: {plan.message}"))
-        elif plan.status == Status.INFEASIBLE:
-            if not plan.message or plan.conflict is None:
-                found.append(("wrong", f"{session}: refused without naming the rules"))
-        else:
-            company = {a["email"]: a["company"] for a in ev["attendees"]}
-            for b in broken_rules(ev, plan):
-                if b["rule"] != "colleagues" or company[b["people"][0]] not in plan.crowding:
-                    found.append(("wrong", f"{session}: breaks {b}"))
+    return [f for session in ("dinner", "golf") for f in session_findings(ev, session, limit, seed)]
+
+
+def session_findings(ev: dict, session: str, limit: float, seed: int) -> list[tuple[str, str]]:
+    try:
+        plan = solve_event_session(ev, session, time_limit=limit, seed=seed)
+    except ValueError as error:  # a request the event file cannot make, said in words
+        if "shotgun" in str(error) or "flights" in str(error):
+            return []
+        return [("wrong", f"{session}: ValueError {error}")]
+    found = _status(plan)
+    if plan.seconds > 1.5 * limit + 0.25 * limit + 0.5:  # the colleague retry's allowance
+        found.append(("overran", f"{session}: {plan.seconds:.1f} s of {limit:g}"))
+    if plan.status == Status.UNKNOWN:
+        found.append(("unknown", f"{session}: {plan.message}"))
+    elif plan.status == Status.INFEASIBLE:
+        if not plan.message or plan.conflict is None:
+            found.append(("wrong", f"{session}: refused without naming the rules"))
+    else:
+        company = {a["email"]: a.get("company") for a in ev.get("attendees", [])}
+        for b in broken_rules(ev, plan):
+            if b["rule"] != "colleagues" or company[b["people"][0]] not in plan.crowding:
+                found.append(("wrong", f"{session}: breaks {b}"))
     return found
 
 
@@ -283,10 +291,76 @@ def golf_findings(seed: int, limit: float) -> list[tuple[str, str]]:
     return found
 
 
+JUNK = (None, True, -1, 0, 2**70, 1e308, float("nan"), -0.5, "", "x", "Table 1", [], [1], [[0, 1]],
+        {}, {"a": 1})  # fmt: skip
+
+
+def _mutated(data, rng: np.random.Generator, mutations: int):
+    """`data` (JSON-like) with a few entries replaced by JUNK, deleted or duplicated."""
+    data = json.loads(json.dumps(data))
+    for _ in range(mutations):
+        path, node = [], data
+        while isinstance(node, dict | list) and node and (not path or rng.random() < 0.7):
+            key = (
+                list(node)[int(rng.integers(len(node)))]
+                if isinstance(node, dict)
+                else int(rng.integers(len(node)))
+            )
+            path.append((node, key))
+            node = node[key]
+        if not path:
+            continue
+        parent, key = path[-1]
+        action = rng.random()
+        if action < 0.15:
+            del parent[key]
+        elif action < 0.25 and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[key]))
+        else:
+            parent[key] = copy.deepcopy(JUNK[int(rng.integers(len(JUNK)))])
+    return data
+
+
+def input_findings(seed: int, limit: float) -> list[tuple[str, str]]:
+    """A mistake in an INSTANCE.json or an event file must come back as a ValueError that says
+    what is wrong (the CLI prints it as "Bad input: ..."), never as another exception; the
+    first mistake of each file that reads as valid is solved (a quarter of the limit) and
+    checked like any other."""
+    rng = np.random.default_rng(seed)
+    session, short = str(rng.choice(["dinner", "golf"])), limit / 4
+    found = []
+    for name, data in (("instance", problem_to_json(problem(seed))), ("event", event(seed))):
+        solved = False
+        for _ in range(5):
+            broken = _mutated(data, rng, int(rng.integers(1, 4)))
+            try:
+                if name == "instance":
+                    p = problem_from_json(broken)
+                    if not solved:
+                        result = solve(p, time_limit=short, seed=seed)
+                        found += _status(result) + check_result(p, result, short)
+                else:
+                    session_problem(broken, session)
+                    if not solved:
+                        found += session_findings(broken, session, short, seed)
+                solved = True
+            except ValueError as error:
+                if not str(error):
+                    found.append(("wrong", f"{name}: a ValueError without words"))
+            except Exception as error:  # noqa: BLE001 (the finding)
+                where = traceback.extract_tb(error.__traceback__)[-1]
+                found.append(
+                    ("crash", f"{name}: {type(error).__name__}: {error} "
+                              f"({Path(where.filename).name}:{where.lineno})")
+                )  # fmt: skip
+    return found
+
+
 KINDS: dict[str, Callable[[int, float], list[tuple[str, str]]]] = {
     "seat": seat_findings,
     "event": event_findings,
     "golf": golf_findings,
+    "input": input_findings,
 }
 
 

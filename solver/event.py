@@ -24,6 +24,7 @@ from solver import golf
 from solver.feasibility import PEOPLE_FACTS
 from solver.model import (
     BALANCE_BUDGET,
+    MAX_PEOPLE,
     MAX_ROUNDS,
     Fixed,
     Problem,
@@ -218,12 +219,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _whole(item: Mapping, name: str, where: str, default: int | None, minimum: int) -> int:
+def _whole(
+    item: Mapping, name: str, where: str, default: int | None, minimum: int, maximum: int
+) -> int:
     value = item.get(name, default)
     if not _is_int(value):
         _fail(where, f"{name} must be a whole number.")
-    if value < minimum:
-        _fail(where, f"{name} must be at least {minimum}.")
+    if not minimum <= value <= maximum:
+        _fail(where, f"{name} must be from {minimum} to {maximum}.")
     return value
 
 
@@ -237,7 +240,7 @@ def _date(item: Mapping, name: str) -> date | None:
 
 
 def _languages(item: Mapping, where: str) -> None:
-    for code in _list(item.get("languages", []), f"{where} languages"):
+    for code in _texts(item, "languages", where):
         if code not in LANGUAGES:
             _fail(where, f"unknown language code {code!r}.")
 
@@ -276,6 +279,8 @@ def _check_tags(tags: list) -> TagCatalog:
 
 
 def _check_attendees(attendees: list, catalog: TagCatalog) -> set[str]:
+    if len(attendees) > MAX_PEOPLE:
+        _fail("attendees", f"a plan is for at most {MAX_PEOPLE} people, not {len(attendees)}.")
     emails: set[str] = set()
     for k, person in enumerate(attendees):
         person = _object(person, f"attendees[{k}]")
@@ -291,7 +296,6 @@ def _check_attendees(attendees: list, catalog: TagCatalog) -> set[str]:
         _text(person, "first_name", where, required=True)
         for name in ("last_name", "company", "title", "phone", "goals"):
             _text(person, name, where)
-        _texts(person, "languages", where)
         _languages(person, where)
         for name in ("offers", "seeks"):
             for text in _texts(person, name, where):
@@ -316,8 +320,7 @@ def _check_sessions(sessions: list) -> dict[str, Mapping]:
     for where, session in _each(sessions, "sessions", "session", "key"):
         by_key[session["key"]] = session
         _text(session, "name", where)
-        if _whole(session, "rounds", where, 1, 1) > MAX_ROUNDS:
-            _fail(where, f"rounds must be at most {MAX_ROUNDS}.")
+        _whole(session, "rounds", where, 1, 1, MAX_ROUNDS)
         kind = session.get("kind")
         if kind == "seating":
             _check_tables(session.get("tables"), where)
@@ -334,9 +337,8 @@ def _check_sessions(sessions: list) -> dict[str, Mapping]:
                     _fail(where, "tee_start must be a date and time like 2027-05-13T08:00.")
             _flag(session, "shotgun", where)
             tee_sheet = session.get("tee_start") is not None and not session.get("shotgun")
-            _whole(session, "tee_interval_minutes", where, 10, 1 if tee_sheet else 0)
-            if _whole(session, "balance_cost_percent", where, BALANCE_COST_PERCENT, 0) > 100:
-                _fail(where, "balance_cost_percent must be at most 100.")
+            _whole(session, "tee_interval_minutes", where, 10, 1 if tee_sheet else 0, 60)
+            _whole(session, "balance_cost_percent", where, BALANCE_COST_PERCENT, 0, 100)
         else:
             _fail(where, f"kind must be 'seating' or 'golf', not {kind!r}.")
     return by_key
@@ -346,9 +348,8 @@ def _check_tables(tables: Any, where: str) -> None:
     if not _list(tables, f"{where} tables"):
         _fail(where, "a seating session needs tables.")
     for at, table in _each(tables, f"{where} tables", "table", "name", prefix=f"{where} "):
-        capacity = _whole(table, "capacity", at, None, 1)
-        if _whole(table, "min_size", at, 0, 0) > capacity:
-            _fail(at, "min_size is larger than capacity.")
+        capacity = _whole(table, "capacity", at, None, 1, MAX_PEOPLE)
+        _whole(table, "min_size", at, 0, 0, capacity)
 
 
 def _check_constraints(
@@ -362,7 +363,7 @@ def _check_constraints(
         if kind not in CONSTRAINT_KINDS:
             _fail(where, f"kind must be {', '.join(CONSTRAINT_KINDS)}, not {kind!r}.")
         session = rule.get("session")
-        if session is not None and session not in sessions:
+        if session is not None and (not isinstance(session, str) or session not in sessions):
             _fail(where, f"unknown session {session!r}.")
         if kind == "fixed_seat":
             _person(rule.get("person"), emails, where)

@@ -4,6 +4,7 @@
      "together": [[i, j], ...], "apart": [[i, j], ...], "fixed": [[i, table] or [i, table, round]],
      "min_sizes": [...], "hosts": [...], "base_value": 0, "handicaps": [...],
      "balance_budget": 0.05}
+    people: 1 to 5,000; a table seats 1 to 5,000; rounds: 1 to 100.
 
 Mistakes raise ValueError naming the field and entry, e.g. "weights[3]: person 130 does not exist".
 """
@@ -14,7 +15,7 @@ import json
 import math
 from pathlib import Path
 
-from solver.model import BALANCE_BUDGET, MAX_ROUNDS, Fixed, Problem, Result
+from solver.model import BALANCE_BUDGET, MAX_PEOPLE, MAX_ROUNDS, Fixed, Problem, Result
 
 MAX_VALUE = 1e9  # pair values are scores: larger ones are a mistake, and would overflow sums
 
@@ -34,11 +35,13 @@ FIELDS = {
 }
 
 
-def _int(value, where: str, low: int | None = None) -> int:
+def _int(value, where: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{where}: expected a whole number, got {value!r}.")
     if low is not None and value < low:
         raise ValueError(f"{where}: must be at least {low}, got {value}.")
+    if high is not None and value > high:
+        raise ValueError(f"{where}: must be at most {high}, got {value}.")
     return value
 
 
@@ -120,13 +123,13 @@ def problem_from_json(data: dict) -> Problem:
         raise ValueError(f"{unknown[0]}: unknown field (known: {', '.join(sorted(FIELDS))}).")
     if "people" not in data or "tables" not in data:
         raise ValueError(f"{'people' if 'people' not in data else 'tables'}: required field.")
-    people = _int(data["people"], "people", 1)
-    tables = tuple(_int(c, f"tables[{t}]", 1) for t, c in enumerate(_list(data, "tables")))
+    people = _int(data["people"], "people", 1, MAX_PEOPLE)
+    tables = tuple(
+        _int(c, f"tables[{t}]", 1, MAX_PEOPLE) for t, c in enumerate(_list(data, "tables"))
+    )
     if not tables:
         raise ValueError("tables: needs at least one table.")
-    rounds = _int(data.get("rounds", 1), "rounds", 1)
-    if rounds > MAX_ROUNDS:
-        raise ValueError(f"rounds: at most {MAX_ROUNDS}, got {rounds}.")
+    rounds = _int(data.get("rounds", 1), "rounds", 1, MAX_ROUNDS)
     weights = _weights(_list(data, "weights"), people)
     fixed = []
     for k, entry in enumerate(_list(data, "fixed")):

@@ -138,11 +138,10 @@ def solve(
             message="No plan keeping every rule was found in the time limit; "
             "it was not proven impossible either.",
         )
-    if len(problem.tables) == 1:  # everyone at the one table: the only plan, so the best
+    if len(problem.tables) == 1 or problem.people < 2:  # the only plan, or none has a pair
         bounds["only plan"] = score(problem, assignment, values).objective
-        return _result(
-            problem, assignment, values, bounds, {"method": "one table"}, start, reporter
-        )
+        method = "one table" if len(problem.tables) == 1 else "nobody to meet"
+        return _result(problem, assignment, values, bounds, {"method": method}, start, reporter)
     state = Seating(values, rules, assignment)
     stats: dict = {}
     tried = two_table_plan(problem, values, min(search_end, start + 0.5 * time_limit), stop)

@@ -66,7 +66,9 @@ def test_seat_infeasible_exits_2_with_the_reason(tmp_path) -> None:
         ({"people": 4, "tables": [4], "colour": 1}, "colour: unknown field"),
         ({"people": 0, "tables": [4]}, "people: must be at least 1"),
         ({"people": 4, "tables": []}, "tables: needs at least one table"),
-        ({"people": 4, "tables": [4], "rounds": 10**9}, "rounds: at most 100"),
+        ({"people": 4, "tables": [4], "rounds": 10**9}, "rounds: must be at most 100"),
+        ({"people": 5001, "tables": [4]}, "people: must be at most 5000"),
+        ({"people": 4, "tables": [4, 2**70]}, "tables[1]: must be at most 5000"),
         ({"people": 4, "tables": [4], "weights": [[0, 1, 1e308]]}, "weights[0]: must be from"),
     ],
 )

@@ -2,7 +2,10 @@
 
 from dataclasses import replace
 
-from benchmarks.fuzz import check_result, main, problem
+import numpy as np
+
+from benchmarks import fuzz
+from benchmarks.fuzz import _mutated, check_result, input_findings, main, problem
 from solver.model import Problem, Result, Status
 
 COUPLE = Problem(people=4, tables=(2, 2), weights=((0, 1, 3.0), (2, 3, 1.0)), together=((0, 1),))
@@ -49,3 +52,19 @@ def test_a_short_run_prints_its_table_and_passes(capsys) -> None:
     assert main(["--kinds", "golf,seat", "--seeds", "0-1", "--time-limit", "0.2"]) == 0
     out = capsys.readouterr().out
     assert "| golf | 2 |" in out and "| seat | 2 |" in out
+
+
+def test_mutated_input_comes_back_as_words_and_a_crash_is_a_finding(monkeypatch) -> None:
+    data = {"people": 4, "tables": [2, 2], "weights": [[0, 1, 3]]}
+    rng = np.random.default_rng(0)
+    assert any(_mutated(data, rng, 2) != data for _ in range(5))
+    assert data == {"people": 4, "tables": [2, 2], "weights": [[0, 1, 3]]}
+    found = [kind for seed in range(10) for kind, _ in input_findings(seed, 0.4)]
+    assert {"feasible", "infeasible"} <= set(found) <= {"optimal", "feasible", "infeasible"}
+
+    def crash(_data):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(fuzz, "problem_from_json", crash)
+    crashes = [words for kind, words in input_findings(0, 0.4) if kind == "crash"]
+    assert len(crashes) == 5 and "instance: TypeError: unhashable type" in crashes[0]

@@ -295,6 +295,14 @@ def test_one_table_is_the_only_plan_and_so_the_best() -> None:
     assert result.objective == result.upper_bound == 2.0
 
 
+@pytest.mark.parametrize("people", [0, 1])
+def test_fewer_than_two_people_are_seated_at_once(people) -> None:
+    problem = Problem(people, (11, 3), 2, fixed=(Fixed(0, 1),) if people else ())
+    result = solve(problem, time_limit=5, seed=0)
+    assert result.status == Status.OPTIMAL and result.stats["method"] == "nobody to meet"
+    assert result.rounds == ((((), (0,)),) if people else (((), ()),)) * 2
+
+
 def test_three_flights_of_four_over_three_rounds_are_proven_at_once() -> None:
     # Each flight of four spreads over three flights next round, so two of its players meet
     # again: 6 repeats at least, 48 new faces at most, which the LP bound holds to 63 here.

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ from solver.seating import solve
 
 BAD_INPUT, NO_PLAN = 1, 2
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
+MAX_SECONDS = 86_400  # a day; far longer ones overflow the solvers' clocks (1e308 did)
 
 
 def _running_for() -> float:
@@ -95,7 +95,12 @@ def _count(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    return _checked(text, float, lambda v: 0 < v < math.inf, "a positive number of seconds")
+    return _checked(
+        text,
+        float,
+        lambda v: 0 < v <= MAX_SECONDS,
+        f"more than 0 seconds and at most {MAX_SECONDS}",
+    )
 
 
 def _seed(text: str) -> int:
@@ -124,7 +129,8 @@ def _parser() -> argparse.ArgumentParser:
             "--time-limit",
             type=_seconds,
             default=10.0,
-            help="seconds for the whole command, starting Python included (default: 10)",
+            help="seconds for the whole command, starting Python included "
+            "(default: 10; at most a day)",
         )
         command.add_argument(
             "--seed", type=_seed, default=0, help="the search's random seed (default: 0)"

@@ -201,7 +201,10 @@ def _ids(constraint: dict[str, Any]) -> dict[str, Any]:
 
 def _check_storable(data: Mapping[str, Any]) -> None:
     """What the database needs beyond the file format (solver.event.check_event): text that
-    fits its columns, and fixed seats at a table of a seating session."""
+    fits its columns and holds no NUL character, and fixed seats at a table of a seating
+    session."""
+    if (where := _nul_at(data)) is not None:
+        raise EventFileError(f"{where}: holds a NUL character, which cannot be stored.")
     items: list[tuple[str, type, Mapping[str, Any]]] = [("event", Event, data["event"])]
     items += [(f"tag {t['key']!r}", Tag, t) for t in data.get("tags", [])]
     items += [
@@ -224,6 +227,24 @@ def _check_storable(data: Mapping[str, Any]) -> None:
             raise EventFileError(
                 f"constraints[{k}]: fixed_seat needs the key of a seating session."
             )
+
+
+def _nul_at(value: Any, where: str = "") -> str | None:
+    """Where the first NUL character is ("attendees[2].company"): PostgreSQL cannot store one."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, Mapping):
+        items = ((f"{where}.{key}" if where else key, key, item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{where}[{k}]", "", item) for k, item in enumerate(value))
+    else:
+        return None
+    for at, key, item in items:
+        if "\x00" in key:
+            return at.replace("\x00", "\\0")
+        if (found := _nul_at(item, at)) is not None:
+            return found
+    return None
 
 
 def _build(data: Mapping[str, Any]) -> tuple[Event, list[dict[str, Any]]]:

@@ -1,7 +1,7 @@
 """Blueprints, one per audience."""
 
 from babel.lists import format_list
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -33,6 +33,25 @@ def register(app: Flask) -> None:
         return Markup(
             format_list([Markup("<bdi>%s</bdi>") % n for n in items], locale=get_locale())
         )
+
+    @app.before_request
+    def refuse_nul():
+        """Nobody types a NUL character, and PostgreSQL cannot store or even look one up (a 500
+        on the sign-in and registration pages): a request holding one is refused first."""
+        if "\x00" in request.path:
+            message = _("The address holds a NUL character. Check the link.")
+            return render_template("error.html", code=400, message=message), 400
+        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        fields += [(name, file.filename or "") for name, file in request.files.items(multi=True)]
+        for name, value in fields:
+            if "\x00" in name + value:
+                message = _(
+                    "The field %(field)s holds a NUL character, which cannot be stored. "
+                    "Remove it and send the form again.",
+                    field=name.replace("\x00", "\\0"),
+                )
+                return render_template("error.html", code=400, message=message), 400
+        return None
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -289,6 +289,9 @@ def _set(path: str, value):
             ),
             "constraints[2]: fixed_seat needs the key of a seating session",
         ),
+        # PostgreSQL stores no NUL character (SQLite would): said before either sees one.
+        (_set("attendees.1.company", "A\x00B"), "attendees[1].company: holds a NUL character"),
+        (_set("tags.0.synonyms", ["x", "\x00"]), "tags[0].synonyms[1]: holds a NUL character"),
     ],
 )
 def test_bad_files_say_what_is_wrong(change, message):

@@ -300,6 +300,28 @@ def test_registration_creates_and_a_known_email_changes_nothing(client):
     assert db.session.execute(db.select(db.func.count(Attendee.id))).scalar() == 2
 
 
+@pytest.mark.db
+def test_a_nul_character_is_refused_before_the_database_sees_it(client, auth):
+    # PostgreSQL can neither store nor look up a NUL: these were 500s there (SQLite stores it).
+    event = make_event(people=PEOPLE[:1])
+    url = f"/register/{event.registration_token}"
+    cases = [
+        ("get", "/register/a%00b", {}, "The address holds a NUL character"),
+        ("post", "/login", {"email": "a\x00@example.se", "password": "x"}, "field email"),
+        ("post", url, {"first_name": "Le\x00na", "email": "l@example.se"}, "field first_name"),
+        ("get", "/login?next=%00", {}, "The field next holds a NUL character"),
+    ]
+    for method, address, form, words in cases:
+        response = getattr(client, method)(address, data=form)
+        assert response.status_code == 400 and words in response.text, address
+    assert db.session.execute(db.select(db.func.count(Attendee.id))).scalar() == 1
+    auth.login()
+    upload = {"file": (io.BytesIO(b"first_name\n"), "people\x00.csv")}
+    response = client.post(f"/events/{event.id}/import", data=upload)
+    assert response.status_code == 400 and "The field file holds" in response.text
+    assert client.get(url).status_code == 200
+
+
 def test_forms_need_a_csrf_token(app, make_user):
     app.config["WTF_CSRF_ENABLED"] = True
     make_user(email="o@example.com")

@@ -97,9 +97,10 @@ def test_broken_json_and_missing_files_exit_1(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--time-limit", "nan"], "--time-limit: must be a positive number of seconds"),
-        (["--time-limit", "inf"], "--time-limit: must be a positive number of seconds"),
-        (["--time-limit", "0"], "--time-limit: must be a positive number of seconds"),
+        (["--time-limit", "nan"], "--time-limit: must be more than 0 seconds and at most 86400"),
+        (["--time-limit", "inf"], "--time-limit: must be more than 0 seconds and at most 86400"),
+        (["--time-limit", "0"], "--time-limit: must be more than 0 seconds and at most 86400"),
+        (["--time-limit", "1e308"], "--time-limit: must be more than 0 seconds and at most 86400"),
         (["--seed", "3000000000"], "--seed: must be a whole number from 0 to 2147483647"),
         (["--seed", "-1"], "--seed: must be a whole number from 0"),
         (["--seed", "1.5"], "--seed: must be a whole number from 0 to 2147483647, got 1.5"),

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from solver import instance
-from solver.model import Progress, Result, Status
+from solver.model import MAX_SEED, Progress, Result, Status
 from solver.seating import solve
 
 BAD_INPUT, NO_PLAN = 1, 2
-MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 MAX_SECONDS = 86_400  # a day; far longer ones overflow the solvers' clocks (1e308 did)
 
 

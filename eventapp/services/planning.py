@@ -34,7 +34,7 @@ from eventapp.services.events import event_to_dict
 from solver import solve
 from solver.event import broken_rules, solve_event_session
 from solver.feasibility import PEOPLE_FACTS
-from solver.model import Progress
+from solver.model import MAX_SEED, Progress
 from solver.scoring import PairScores, Profile, score_pairs
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,10 @@ def start_plan(
                 low=f"{low:g}",
                 high=f"{high:g}",
             )
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise PlanError(
+            gettext("The seed must be a whole number from 0 to %(most)d.", most=MAX_SEED)
         )
     if base is not None and base.session_id != session.id:
         raise PlanError(gettext("That plan belongs to another session."))

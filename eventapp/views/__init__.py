@@ -6,13 +6,25 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from eventapp.config import LANGUAGES, RTL_LANGUAGES
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: it refuses to look up a larger one
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in addresses: a number beyond any id is a page that does not exist (404), not
+    a query PostgreSQL refuses (a 500)."""
+
+    def __init__(self, url_map, **options) -> None:
+        super().__init__(url_map, **{"max": MAX_ID} | options)
 
 
 def register(app: Flask) -> None:
     from eventapp.views import attendee, auth, organiser, planning
 
+    app.url_map.converters["int"] = IdConverter  # before any rule uses it
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(attendee.bp)

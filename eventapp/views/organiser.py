@@ -31,7 +31,7 @@ from eventapp.services import (
     sessions,
 )
 from eventapp.services.qr import qr_svg
-from eventapp.views import forms
+from eventapp.views import MAX_ID, forms
 
 bp = Blueprint("organiser", __name__)
 
@@ -202,6 +202,12 @@ def delete_tag(event_id: int, tag_id: int):
     return redirect(url_for(".tags", event_id=event.id))
 
 
+def _posted_id(name: str) -> int:
+    """An id from the form, or 0 (no row has it) where it is missing or beyond any id."""
+    value = request.form.get(name, type=int) or 0
+    return value if 0 < value <= MAX_ID else 0
+
+
 def _owned(model, row_id: int, event: Event):
     """A row of this event, or 404: ids from the URL never reach another event's data."""
     row = db.get_or_404(model, row_id)
@@ -293,15 +299,15 @@ def rules(event_id: int):
     """Keep-together, keep-apart and fixed seats; hosts are set on each attendee."""
     event = db.get_or_404(Event, event_id)
     if request.method == "POST":
-        person = _owned(Attendee, request.form.get("attendee_id", type=int) or 0, event)
+        person = _owned(Attendee, _posted_id("attendee_id"), event)
         try:
             if request.form.get("kind") == "fixed_seat":
-                table = db.get_or_404(SeatingTable, request.form.get("table_id", type=int) or 0)
+                table = db.get_or_404(SeatingTable, _posted_id("table_id"))
                 if table.session.event_id != event.id:
                     abort(404)
                 constraints.fix_seat(event, person, table)
             else:
-                other = _owned(Attendee, request.form.get("other_id", type=int) or 0, event)
+                other = _owned(Attendee, _posted_id("other_id"), event)
                 kind = request.form.get("kind", "")
                 if kind not in ("keep_together", "keep_apart"):
                     abort(400)

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from eventapp.extensions import db
 from eventapp.models import EventSession, Plan
 from eventapp.services import planning
+from eventapp.views import MAX_ID
 from eventapp.views.organiser import organiser_required
 
 bp = Blueprint("planning", __name__)
@@ -33,9 +34,12 @@ def organisers_only() -> None:
 def _number(name: str, kind: type = int, default: str | None = None):
     value = request.values.get(name, default)
     try:
-        return kind(value)
+        number = kind(value)
     except (TypeError, ValueError):
         abort(400, f"{name} must be a number")
+    if kind is int and abs(number) > MAX_ID:  # no id, round or seed is this large
+        abort(400, f"{name} is out of range")
+    return number
 
 
 def _plan_page(plan: Plan, **args) -> Response:
@@ -64,6 +68,7 @@ def session_plans(session_id: int):
         versions=versions,
         active=next((v for v in versions if v.is_active), None),
         time_limits=planning.TIME_LIMITS,
+        max_seed=planning.MAX_SEED,
     )
 
 

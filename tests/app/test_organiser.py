@@ -322,6 +322,25 @@ def test_a_nul_character_is_refused_before_the_database_sees_it(client, auth):
     assert client.get(url).status_code == 200
 
 
+@pytest.mark.db
+def test_an_id_beyond_any_id_is_not_found(client, auth):
+    # PostgreSQL refuses to look up a number beyond its integers: these were 500s there.
+    event = make_event(people=PEOPLE[:2])
+    auth.login()
+    for url in (
+        "/events/2147483648",
+        f"/events/{event.id}/attendees/99999999999",
+        f"/plans/{2**40}",
+    ):
+        assert client.get(url).status_code == 404, url
+    rule = {"kind": "keep_apart", "attendee_id": event.attendees[0].id, "other_id": 2**40}
+    assert client.post(f"/events/{event.id}/rules", data=rule).status_code == 404
+    session = event.sessions[0]
+    compare = client.get(f"/sessions/{session.id}/compare", query_string={"a": 2**40, "b": 1})
+    assert compare.status_code == 400
+    assert db.session.execute(db.select(db.func.count(Constraint.id))).scalar() == 0
+
+
 def test_forms_need_a_csrf_token(app, make_user):
     app.config["WTF_CSRF_ENABLED"] = True
     make_user(email="o@example.com")

@@ -624,7 +624,8 @@ def test_scores_after_a_hand_edit_are_counted_as_the_solver_counts(client, auth,
     assert plan.handicap_spread == pytest.approx(solver_scores[2])
 
 
-def test_a_bad_time_limit_or_an_empty_event_starts_nothing(client, auth):
+@pytest.mark.db
+def test_a_bad_time_limit_or_seed_or_an_empty_event_starts_nothing(client, auth):
     auth.login()
     session = session_of(make_event())
     for limit in ("0", "601"):
@@ -632,6 +633,12 @@ def test_a_bad_time_limit_or_an_empty_event_starts_nothing(client, auth):
             f"/sessions/{session.id}/plans", data={"time_limit": limit}, follow_redirects=True
         )
         assert "The time limit must be between" in response.text
+    response = client.post(
+        f"/sessions/{session.id}/plans", data={"time_limit": 1, "seed": -1}, follow_redirects=True
+    )
+    assert "The seed must be a whole number from 0 to 2147483647" in response.text
+    assert 'max="2147483647"' in response.text  # the browser stops a larger one, the server too
+    assert client.post(f"/sessions/{session.id}/plans", data={"seed": 2**31}).status_code == 400
     assert client.post(f"/sessions/{session.id}/plans", data={"time_limit": "x"}).status_code == 400
     empty = session_of(load_event_file({**event_file(people=[]), "constraints": []}))
     response = client.post(

@@ -101,6 +101,16 @@ def test_event_page_lists_and_filters_attendees(client, auth):
     assert client.get(f"/events/{event.id}?lang=sv").text.count("kontorsmöbler") >= 3
     filtered = client.get(f"/events/{event.id}?q=cohen").text
     assert "Avi Cohen" in filtered and "Åsa Lindström" not in filtered
+    # Any case, any database (SQLite's lower() leaves Å alone), and across first and last name.
+    for query, name in (
+        ("ÅSA", "Åsa"),
+        ("åsa l", "Åsa"),
+        ("LINDSTRÖM BYGG", "Åsa"),
+        ("נועה", "נועה"),
+    ):
+        found = client.get(f"/events/{event.id}", query_string={"q": query}).text
+        others = {"Åsa", "Avi", "נועה"} - {name}
+        assert name in found and not any(f"{n} " in found for n in others), query
     by_company = client.get(f"/events/{event.id}?company=Levi Law").text
     assert "נועה לוי" in by_company and "Avi Cohen" not in by_company
     assert f"/register/{event.registration_token}" in page

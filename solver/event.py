@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from solver import golf
 from solver.feasibility import PEOPLE_FACTS
@@ -148,6 +149,16 @@ def parse_email(value: str) -> str | None:
     return email if len(email) <= 254 and EMAIL.fullmatch(email) else None
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: Any) -> bool:
+    """An IANA time zone such as Europe/Stockholm: not a folder of them ("Europe"), nor a path."""
+    return isinstance(name, str) and name in _time_zones()
+
+
 def check_event(event: Any) -> None:
     """Raise ValueError naming the first problem in an event dict: where it is (the event, a tag,
     an attendee by email, a session, a table or a rule) and what is wrong.
@@ -168,9 +179,7 @@ def check_event(event: Any) -> None:
     if starts and ends and ends < starts:
         _fail("event", "ends_on is before starts_on.")
     timezone = info.get("timezone", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (TypeError, ValueError, ZoneInfoNotFoundError):
+    if not is_time_zone(timezone):
         _fail("event", f"unknown time zone {timezone!r}.")
     _languages(info, "event")
     _flag(info, "same_company_apart", "event")

@@ -1,7 +1,5 @@
 """Organiser forms. Field labels go through lazy_gettext so they follow the page language."""
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,7 +25,7 @@ from wtforms.validators import (
 
 from eventapp.config import LANGUAGES
 from eventapp.services.attendees import AttendeeDetails
-from solver.event import BALANCE_COST_PERCENT, HANDICAP_RANGE
+from solver.event import BALANCE_COST_PERCENT, HANDICAP_RANGE, is_time_zone
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
@@ -51,12 +49,8 @@ class EventForm(FlaskForm):
 
     def validate_timezone(self, field):
         # The planner reads the event as an event file, which names a real time zone.
-        try:
-            ZoneInfo(field.data)
-        except (ValueError, ZoneInfoNotFoundError):
-            raise ValidationError(
-                _l("Unknown time zone: write one like Europe/Stockholm.")
-            ) from None
+        if not is_time_zone(field.data):
+            raise ValidationError(_l("Unknown time zone: write one like Europe/Stockholm."))
 
 
 class TagForm(FlaskForm):

@@ -215,6 +215,7 @@ def _set(path: str, value):
         (_set("format", "mingle-event/2"), 'format" must be "mingle-event/1"'),
         (_set("event.name", ""), "event: name is missing"),
         (_set("event.timezone", "Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
+        (_set("event.timezone", "Europe"), "unknown time zone 'Europe'"),
         (_set("event.ends_on", "2027-05-01"), "ends_on is before starts_on"),
         (_set("attendees.2.handicap", 60), "attendee p2@example.se: handicap 60 is outside"),
         (_set("attendees.2.handicap", "12"), "attendee p2@example.se: handicap must be a number"),

@@ -236,22 +236,27 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
     if started.rowcount == 0:  # cancelled (or already taken) before it started
         return
     plan = db.session.get(Plan, plan_id)
-    session = plan.session
     base = db.session.get(Plan, base_id) if base_id else None
     control = _RunControl(db.engine, plan_id, plan.progress.get("started", time.time()))
     try:
+        event, key = event_to_dict(plan.session.event), plan.session.key
+        time_limit, seed = plan.time_limit, plan.seed
+        locked, locked_keys = (_locked_seats(base), _locked_keys(base)) if base else ((), set())
+        # No connection or open transaction while solving: 16 plans at once took every pooled
+        # connection, and PostgreSQL kept each one "idle in transaction" for the whole time limit.
+        db.session.commit()
         result = solve_event_session(
-            event_to_dict(session.event),
-            session.key,
-            time_limit=plan.time_limit,
-            seed=plan.seed,
+            event,
+            key,
+            time_limit=time_limit,
+            seed=seed,
             progress=control.progress,
             stop=control.stop,
-            locked=_locked_seats(base) if base else (),
+            locked=locked,
             solve=solve,
         ).to_dict()
         db.session.refresh(plan)
-        _store_result(plan, result, locked=_locked_keys(base) if base else set())
+        _store_result(plan, result, locked=locked_keys)
         plan.state = "cancelled" if plan.state == "cancelling" else "done"
     except Exception as error:  # the organiser sees why on the plan page; the log has the trace
         log.exception("Plan %s failed", plan_id)

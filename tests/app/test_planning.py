@@ -125,6 +125,14 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     assert progress["gap"] == pytest.approx((100.0 - progress["best"]) / 100.0)
     assert 0 < progress["fraction"] < 1
     assert 'id="plan-cancel"' in client.get(f"/plans/{plan_id}").text
+    # While it solves, the job holds no connection: it held one for the whole time limit,
+    # "idle in transaction" on PostgreSQL, and sixteen plans took every pooled connection.
+    db.session.close()
+    in_use = []
+    for _ in range(20):
+        in_use.append(db.engine.pool.checkedout())
+        time.sleep(0.02)
+    assert min(in_use) == 0, in_use
 
     client.post(f"/plans/{plan_id}/cancel")
     assert seen_stop.wait(5), "the solver never saw the cancel"

@@ -21,13 +21,21 @@ from solver.bounds import distinct_pairs_most, partners_per_person
 from solver.model import Problem
 
 
+def whole_numbers(values: np.ndarray) -> bool:
+    """Every value a whole number, to 1e-9, looked at in pieces that stay in the cache: over
+    the 25 million pairs of 5,000 people np.allclose took 1.2 s, this 0.05 s (and allclose's
+    relative tolerance took 1000.001 for a whole number)."""
+    flat = values.reshape(-1)
+    for k in range(0, flat.size, 2**14):
+        piece = flat[k : k + 2**14]
+        if np.abs(piece - np.round(piece)).max() > 1e-9:
+            return False
+    return True
+
+
 def integer_scale(values: np.ndarray) -> int:
     """The smallest power of ten (up to 1000) that makes every pair value a whole number."""
-    for scale in (1, 10, 100, 1000):
-        scaled = values * scale
-        if np.allclose(scaled, np.round(scaled), atol=1e-9):
-            return scale
-    return 1000
+    return next((s for s in (1, 10, 100) if whole_numbers(values * s)), 1000)
 
 
 @dataclass

@@ -25,7 +25,7 @@ class Fixed:
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 MAX_ROUNDS = 100  # far beyond any event; the solver's arrays grow with the rounds
-MAX_PEOPLE = 5000  # its pair matrices grow with the square: 5,000 take 1.4 GB and 10 s
+MAX_PEOPLE = 5000  # its pair matrices grow with the square: 5,000 people take 0.85 GB
 BALANCE_BUDGET = 0.05  # golf: by default, balancing handicaps may give up 5% of the objective
 
 

@@ -255,13 +255,18 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
             locked=locked,
             solve=solve,
         ).to_dict()
-        db.session.refresh(plan)
+        plan = db.session.execute(select(Plan).filter_by(id=plan_id)).scalar_one_or_none()
+        if plan is None:  # its session or event was deleted while it ran: nothing to store
+            log.info("Plan %s was deleted while it ran", plan_id)
+            return
         _store_result(plan, result, locked=locked_keys)
         plan.state = "cancelled" if plan.state == "cancelling" else "done"
     except Exception as error:  # the organiser sees why on the plan page; the log has the trace
         log.exception("Plan %s failed", plan_id)
         db.session.rollback()
         plan = db.session.get(Plan, plan_id)
+        if plan is None:
+            return
         plan.state = "failed"
         plan.message = str(error) or error.__class__.__name__
     db.session.commit()

@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+import logging
 import re
 import threading
 import time
@@ -142,6 +143,27 @@ def test_progress_is_reported_while_running_and_a_cancel_keeps_the_best_so_far(
     final = client.get(f"/plans/{plan_id}/progress").get_json()
     assert final["finished"] and final["state"] == "cancelled" and final["fraction"] == 1.0
     assert client.post(f"/plans/{plan_id}/cancel").status_code == 302
+
+
+@pytest.mark.db
+def test_a_session_deleted_while_its_plan_runs_leaves_no_error(client, auth, monkeypatch, caplog):
+    # The job came back to a plan that no longer existed and failed with two tracebacks.
+    solving = threading.Event()
+
+    def slow_solve(problem, **options):
+        solving.set()
+        time.sleep(0.5)
+        return solve(problem, **options)
+
+    monkeypatch.setattr(planning, "solve", slow_solve)
+    auth.login()
+    session = session_of(make_event())
+    client.post(f"/sessions/{session.id}/plans", data={"time_limit": 1, "seed": 0})
+    assert solving.wait(10)
+    client.post(f"/events/{session.event_id}/sessions/{session.id}/delete")
+    assert jobs.wait_for_threads(15)
+    assert db.session.execute(db.select(db.func.count(Plan.id))).scalar() == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_progress_writes_are_throttled_to_about_two_a_second(app):

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from solver import Fixed, Problem
 from solver.evaluate import plan_of, score, value_matrix, violations
-from solver.exact import solve_exact
+from solver.exact import integer_scale, solve_exact, whole_numbers
 from tests.solver.conftest import brute_force_optimum, random_weights
 
 
@@ -106,3 +106,29 @@ def test_groups_fit_tables_of_very_different_sizes() -> None:
     outcome = exact(problem)
     assert outcome.proven
     assert violations(problem, plan_of(outcome.assignment, 4)) == []
+
+
+def test_whole_numbers_and_the_scale_that_makes_them() -> None:
+    assert integer_scale(np.array([[0.0, 2.0], [2.0, 0.0]])) == 1
+    assert integer_scale(np.array([0.1, 0.3])) == 10
+    assert integer_scale(np.array([0.25])) == 100
+    assert integer_scale(np.array([1000.001])) == 1000  # np.allclose took it for whole
+    assert not whole_numbers(np.array([1.0, np.nan]))
+    assert whole_numbers(np.arange(70_000.0))  # looked at in several pieces
+    assert not whole_numbers(np.append(np.arange(70_000.0), 0.5))
+
+
+def test_a_score_counts_each_pair_once_however_many_blocks_of_people() -> None:
+    # score() looks at 64 people at a time: 150 people over three rounds are three blocks.
+    rng = np.random.default_rng(4)
+    n, rounds = 150, 3
+    problem = Problem(n, (10,) * 15, rounds, weights=random_weights(rng, n, 0.2))
+    a = np.stack([rng.permutation(np.arange(n) % 15) for _ in range(rounds)])
+    values = value_matrix(problem)
+    same = [row[:, None] == row[None, :] for row in a]
+    met = sum(s.astype(int) for s in same) - rounds * np.eye(n, dtype=int)
+    got = score(problem, a, values)
+    assert got.objective == np.sum(values[met > 0]) / 2
+    assert got.repeats == np.sum(np.maximum(met - 1, 0)) // 2 > 0
+    matched = np.all([np.any(s & (values > 0), axis=1) for s in same], axis=0)
+    assert got.people_without_match == n - matched.sum() > 0

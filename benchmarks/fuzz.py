@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import sys
 import time
 import traceback
@@ -297,7 +296,7 @@ JUNK = (None, True, -1, 0, 2**70, 1e308, float("nan"), -0.5, "", "x", "Table 1",
 
 def _mutated(data, rng: np.random.Generator, mutations: int):
     """`data` (JSON-like) with a few entries replaced by JUNK, deleted or duplicated."""
-    data = json.loads(json.dumps(data))
+    data = copy.deepcopy(data)
     for _ in range(mutations):
         path, node = [], data
         while isinstance(node, dict | list) and node and (not path or rng.random() < 0.7):

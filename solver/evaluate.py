@@ -69,15 +69,15 @@ def score(problem: Problem, assignment: np.ndarray, values: np.ndarray | None = 
     values = value_matrix(problem) if values is None else values
     objective, repeats = 0.0, 0
     matched_every_round = np.ones(problem.people, dtype=bool)
-    for rows in row_blocks(problem.people):  # at 5,000 people 0.7 s at once, 0.1 s in blocks
+    for rows in row_blocks(problem.people):  # 5,000 people: 0.7-1.4 s at once, 0.08 s in blocks
         mine = values[rows]
         counts = np.zeros(mine.shape, dtype=np.int16)
         for row in assignment:
             same = row[rows, None] == row[None, :]
             counts += same
             matched_every_round[rows] &= np.any(same & (mine > 0), axis=1)
-        people = np.arange(rows.start, rows.start + len(mine))
-        counts[people - rows.start, people] = 0
+        k = np.arange(len(mine))
+        counts[k, rows.start + k] = 0  # nobody meets themselves
         objective += float(np.sum(mine[counts > 0]))
         repeats += int(np.sum(np.maximum(counts.astype(np.int64) - 1, 0)))
     return Score(

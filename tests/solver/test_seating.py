@@ -7,6 +7,7 @@ import json
 import math
 import os
 import sys
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -335,6 +336,25 @@ def test_a_better_plan_branch_and_price_found_is_the_one_returned(monkeypatch, p
     assert result.objective == best.objective
     assert result.upper_bound == best.objective + (not proven)
     assert result.stats["method"] == f"branch and price ({'proven' if proven else 'time limit'})"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread has a nice value of its own on Linux")
+@pytest.mark.parametrize(("tables", "behind"), [([6] * 4, True), ([5] * 4, False)])
+def test_branch_and_price_runs_behind_cp_sat_where_cp_sat_proves_first(
+    monkeypatch, tables, behind
+) -> None:
+    niceness = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # noqa: E731
+    seen = []
+
+    def prove(*_args) -> Proof:
+        seen.append(niceness())
+        return Proof(math.inf, False, 0)
+
+    monkeypatch.setattr(seating, "prove", prove)
+    mine = niceness()
+    solve(tag_instance(sum(tables), tables, 2, 1), time_limit=2)
+    assert seen == [min(19, mine + seating.BEHIND) if behind else mine]
+    assert niceness() == mine  # the caller's own thread runs as before
 
 
 def _stopped_at_once(problem, *_args) -> ExactOutcome:

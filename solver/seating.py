@@ -334,8 +334,8 @@ class _OtherSearch:
 def _run_behind() -> None:
     """Lower the calling thread's priority, where the nice value is a thread's own (Linux),
     so that other threads' work comes first: four tables of six over two rounds (seed 1 of
-    `solver_bench --only proofs`) were proven in 7.9 s so, not 10.7-11.2 s, and the bounds
-    branch and price still found were as good or a point weaker."""
+    `solver_bench --only proofs`) were proven in 7.9-8.5 s so, not 10.7-11.2 s, and the bounds
+    branch and price still found where neither proved were within a point of before."""
     if sys.platform == "linux":  # elsewhere nice() would lower the whole process
         with contextlib.suppress(OSError):
             os.nice(BEHIND)

@@ -24,7 +24,7 @@ from ortools.linear_solver import pywraplp
 
 from solver.columns import APART, EPS, GLOP_PARAMETERS, Halt, PairLP, best_groups
 from solver.evaluate import plan_of, score, violations
-from solver.exact import integer_scale
+from solver.exact import integer_scale, whole_numbers
 from solver.model import Problem
 
 FROM_SCRATCH = pywraplp.MPSolverParameters()
@@ -258,7 +258,7 @@ def _step(values: np.ndarray) -> float:
     """The least amount by which one plan can be worth more than another: one when pair values
     are whole numbers, a tenth when they are tenths, and so on."""
     scale = integer_scale(values)
-    return 1.0 / scale if np.allclose(values * scale, np.round(values * scale)) else 1e-6
+    return 1.0 / scale if whole_numbers(values * scale) else 1e-6
 
 
 def _node_bound(lp: RoundGroups, target: float, halt: Halt) -> float | None:

@@ -255,7 +255,7 @@ def run_plan(plan_id: int, base_id: int = 0) -> None:
             locked=locked,
             solve=solve,
         ).to_dict()
-        plan = db.session.execute(select(Plan).filter_by(id=plan_id)).scalar_one_or_none()
+        plan = db.session.get(Plan, plan_id)
         if plan is None:  # its session or event was deleted while it ran: nothing to store
             log.info("Plan %s was deleted while it ran", plan_id)
             return

@@ -37,6 +37,7 @@ from solver.search import (
     EPS,
     Handicaps,
     Rules,
+    SearchLog,
     Seating,
     balance_handicaps,
     construct_round,
@@ -182,84 +183,13 @@ def solve(
         if value >= reporter.bound - EPS:
             stats["method"] = "tabu search (proven by the bound)"
         else:
-            # Branch and price on a thread beside CP-SAT: they prove different shapes fastest
-            # (tables of four and five, against tables of six to eight), and whichever proves
-            # first stops the other.
-            proofs: list[Proof] = []
-            exact_done = threading.Event()
-
-            def branch_and_price() -> None:
-                if max(problem.tables) > BRANCH_AND_PRICE_TABLES:
-                    _run_behind()
-                ended = lambda: stop() or exact_done.is_set()  # noqa: E731
-                proofs.append(
-                    prove(problem, values, best, value, search_end, ended, lambda: reporter.best)
-                )
-
-            prover = threading.Thread(target=branch_and_price, daemon=True)
-            workers = 2
-            if branch_and_price_applies(problem):
-                prover.start()
-                # At tables of up to five over several rounds branch and price proves first;
-                # CP-SAT's second worker would only take its core (six tables of four, two
-                # rounds, seed 3 of `solver_bench --only proofs`: proven in 5 s, not 7).
-                if max(problem.tables) <= BRANCH_AND_PRICE_TABLES and problem.rounds > 1:
-                    workers = 1
-            try:
-                left = search_end - time.perf_counter()
-                proven = lambda: stop() or any(p.proven for p in proofs)  # noqa: E731
-                exact = solve_exact(
-                    problem, values, left, seed, best, reporter.improved, proven, workers
-                )
-            finally:
-                exact_done.set()
-                if prover.is_alive():
-                    prover.join()
-            if exact.proven or np.isfinite(exact.bound):
-                bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
-            if exact.assignment is not None and exact.objective > value + EPS:
-                best, value = exact.assignment, exact.objective
-            stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
-            if proofs:
-                if math.isfinite(proofs[0].bound):  # else stopped before its root was bounded
-                    bounds["branch-and-price"] = proofs[0].bound
-                stats["branch_and_price_nodes"] = proofs[0].nodes
-                found = proofs[0].plan
-                if found is not None and score(problem, found, values).objective > value + EPS:
-                    best = found
-                    stats["method"] = "branch and price (time limit)"
-                if proofs[0].proven and not exact.proven:
-                    stats["method"] = "branch and price (proven)"
+            best = _prove(
+                problem, values, best, value, search_end, seed, stop, reporter, bounds, stats
+            )
     else:
-        search = memetic_search if problem.people <= TABU_PEOPLE else iterated_local_search
-        target = min(bounds.values())
-        other = None
-        room = search_end - time.perf_counter() >= SECOND_SEARCH_SECONDS
-        if search is memetic_search and room and not stop():
-            other = _OtherSearch.start(problem, state.a, seed, search_end, target)
-        try:
-            if search is memetic_search:
-                # While the other search runs, this process proves the tighter bound; alone, it
-                # gives the bound less of the search's time.
-                share = COLUMN_SHARE if other is not None else COLUMN_SHARE / 2
-                ends = min(search_end, time.perf_counter() + share * time_limit)
-                bound = set_partitioning_bound(problem, values, ends, state.a, stop=stop)
-                if bound is not None:
-                    bounds["set-partitioning"] = _whole_bound(bound, values)
-                reporter.bound = target = min(bounds.values())
-            best, log = search(state, rng, search_end, stop, reporter.improved, target)
-        except BaseException:
-            if other is not None:
-                other.result(stopped=True)  # no process left running on its own
-            raise
-        stats["method"] = "greedy + " + search.__name__.replace("_", " ")
-        if other is not None:
-            mine = score(problem, best, values).objective
-            found = other.result(stopped=stop() or mine >= target - EPS)
-            stats["searches"] = 1 if found is None else 2
-            if found is not None and score(problem, found, values).objective > mine + EPS:
-                best = found
-                stats["best_search"] = 2
+        best, log = _search(
+            problem, values, state, rng, seed, search_end, time_limit, stop, reporter, bounds, stats
+        )
     if log is not None:
         stats.update(perturbations=log.perturbations, improvements=log.improvements)
     final = Seating(values, rules, best)
@@ -277,6 +207,116 @@ def solve(
         )
         stats["balance_cost"] = value - final.value
     return _result(problem, final.a, values, bounds, stats, start, reporter)
+
+
+def _search(
+    problem: Problem,
+    values: np.ndarray,
+    state: Seating,
+    rng: np.random.Generator,
+    seed: int,
+    search_end: float,
+    time_limit: float,
+    stop: StopCallback,
+    reporter: _Reporter,
+    bounds: dict[str, float],
+    stats: dict,
+) -> tuple[np.ndarray, SearchLog]:
+    """Above EXACT_PEOPLE, from `state` until `search_end`: up to TABU_PEOPLE a memetic search,
+    which first gives part of the time to the set-partitioning bound while a second one from
+    another seed runs on the other core; above, an iterated local search. Returns the best plan
+    and the search's log; the bound, when proven, goes into `bounds`, the method into `stats`."""
+    search = memetic_search if problem.people <= TABU_PEOPLE else iterated_local_search
+    target = min(bounds.values())
+    other = None
+    room = search_end - time.perf_counter() >= SECOND_SEARCH_SECONDS
+    if search is memetic_search and room and not stop():
+        other = _OtherSearch.start(problem, state.a, seed, search_end, target)
+    try:
+        if search is memetic_search:
+            # While the other search runs, this process proves the tighter bound; alone, it
+            # gives the bound less of the search's time.
+            share = COLUMN_SHARE if other is not None else COLUMN_SHARE / 2
+            ends = min(search_end, time.perf_counter() + share * time_limit)
+            bound = set_partitioning_bound(problem, values, ends, state.a, stop=stop)
+            if bound is not None:
+                bounds["set-partitioning"] = _whole_bound(bound, values)
+            reporter.bound = target = min(bounds.values())
+        best, log = search(state, rng, search_end, stop, reporter.improved, target)
+    except BaseException:
+        if other is not None:
+            other.result(stopped=True)  # no process left running on its own
+        raise
+    stats["method"] = "greedy + " + search.__name__.replace("_", " ")
+    if other is not None:
+        mine = score(problem, best, values).objective
+        found = other.result(stopped=stop() or mine >= target - EPS)
+        stats["searches"] = 1 if found is None else 2
+        if found is not None and score(problem, found, values).objective > mine + EPS:
+            best = found
+            stats["best_search"] = 2
+    return best, log
+
+
+def _prove(
+    problem: Problem,
+    values: np.ndarray,
+    best: np.ndarray,
+    value: float,
+    search_end: float,
+    seed: int,
+    stop: StopCallback,
+    reporter: _Reporter,
+    bounds: dict[str, float],
+    stats: dict,
+) -> np.ndarray:
+    """CP-SAT and branch and price (on a thread beside it) race to prove a small plan optimal,
+    starting from `best` (worth `value`): they prove different shapes fastest (tables of four
+    and five, against tables of six to eight), and whichever proves first stops the other.
+    Returns the best plan either found; their bounds go into `bounds`, how it went into
+    `stats`."""
+    proofs: list[Proof] = []
+    exact_done = threading.Event()
+
+    def branch_and_price() -> None:
+        if max(problem.tables) > BRANCH_AND_PRICE_TABLES:
+            _run_behind()
+        ended = lambda: stop() or exact_done.is_set()  # noqa: E731
+        proofs.append(prove(problem, values, best, value, search_end, ended, lambda: reporter.best))
+
+    prover = threading.Thread(target=branch_and_price, daemon=True)
+    workers = 2
+    if branch_and_price_applies(problem):
+        prover.start()
+        # At tables of up to five over several rounds branch and price proves first;
+        # CP-SAT's second worker would only take its core (six tables of four, two
+        # rounds, seed 3 of `solver_bench --only proofs`: proven in 5 s, not 7).
+        if max(problem.tables) <= BRANCH_AND_PRICE_TABLES and problem.rounds > 1:
+            workers = 1
+    try:
+        left = search_end - time.perf_counter()
+        proven = lambda: stop() or any(p.proven for p in proofs)  # noqa: E731
+        exact = solve_exact(problem, values, left, seed, best, reporter.improved, proven, workers)
+    finally:
+        exact_done.set()
+        if prover.is_alive():
+            prover.join()
+    if exact.proven or np.isfinite(exact.bound):
+        bounds["cp-sat"] = exact.objective if exact.proven else exact.bound
+    if exact.assignment is not None and exact.objective > value + EPS:
+        best, value = exact.assignment, exact.objective
+    stats["method"] = "exact CP-SAT" + (" (proven)" if exact.proven else " (time limit)")
+    if proofs:
+        if math.isfinite(proofs[0].bound):  # else stopped before its root was bounded
+            bounds["branch-and-price"] = proofs[0].bound
+        stats["branch_and_price_nodes"] = proofs[0].nodes
+        found = proofs[0].plan
+        if found is not None and score(problem, found, values).objective > value + EPS:
+            best = found
+            stats["method"] = "branch and price (time limit)"
+        if proofs[0].proven and not exact.proven:
+            stats["method"] = "branch and price (proven)"
+    return best
 
 
 class _OtherSearch:

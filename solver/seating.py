@@ -225,7 +225,8 @@ def _search(
     """Above EXACT_PEOPLE, from `state` until `search_end`: up to TABU_PEOPLE a memetic search,
     which first gives part of the time to the set-partitioning bound while a second one from
     another seed runs on the other core; above, an iterated local search. Returns the best plan
-    and the search's log; the bound, when proven, goes into `bounds`, the method into `stats`."""
+    and the search's log; the bound, when proven, goes into `bounds`, the method and which of the
+    two searches won into `stats`."""
     search = memetic_search if problem.people <= TABU_PEOPLE else iterated_local_search
     target = min(bounds.values())
     other = None
